@@ -1,0 +1,49 @@
+"""The bodies of `dave assets list|show|search`: reading the media library, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.table import Table
+
+from dave.cli.jobs import open_store
+from dave.cli.output import console, emit_json, stdout_console
+
+
+def list_assets(*, limit: int, json_output: bool) -> None:
+    with open_store() as store:
+        _print(store.assets.list(limit=limit), store.media.root, json_output)
+
+
+def search(text: str, *, limit: int, json_output: bool) -> None:
+    with open_store() as store:
+        _print(store.assets.search(text, limit=limit), store.media.root, json_output)
+
+
+def show(asset_id: str, *, json_output: bool) -> None:
+    with open_store() as store:
+        asset = store.assets.get(asset_id)
+        root = store.media.root
+    data = {**asset.to_dict(), "path": str(root / asset.path)}
+    if json_output:
+        emit_json({"asset": data})
+        return
+    for key, value in data.items():
+        stdout_console.print(f"{key}: {value}")
+
+
+def _print(assets: Sequence[Any], root: Any, json_output: bool) -> None:
+    if json_output:
+        emit_json({"assets": [{**a.to_dict(), "path": str(root / a.path)} for a in assets]})
+        return
+    table = Table("id", "kind", "size", "prompt", "path", box=None)
+    for asset in assets:
+        size = f"{asset.width}x{asset.height}" if asset.width else "-"
+        if asset.duration_s:
+            size += f" {asset.duration_s:.1f}s"
+        prompt = (asset.prompt or "")[:40]
+        table.add_row(asset.id, asset.kind, size, prompt, str(root / asset.path))
+    stdout_console.print(table)
+    if not assets:
+        console.print("no assets found")

@@ -1,0 +1,46 @@
+"""`dave demo`: the whole path offline — an image, an edit of it and a short video, through the
+built-in emulator, into the real library. Needs no key and no network."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from dave.cli.generate import copy_out
+from dave.cli.output import console, emit_json, emit_line, progress_display
+
+PROMPTS = {
+    "image": "a lighthouse on a cliff at dusk, warm light in the window",
+    "edit": "the same lighthouse with a red sailing boat passing by",
+    "video": "waves rolling past the lighthouse as the light turns on",
+}
+
+
+async def _run(progress: bool) -> list[Any]:
+    from dave.media.studio import Studio
+
+    with progress_display(progress) as on_event:
+        async with Studio(offline=True, on_event=on_event) as studio:
+            image = await studio.image(PROMPTS["image"], aspect_ratio="16:9")
+            edit = await studio.edit(PROMPTS["edit"], images=[str(image.paths()[0])])
+            video = await studio.video(PROMPTS["video"], image=str(edit.paths()[0]), duration=2)
+            return [image, edit, video]
+
+
+def run(*, out: Path | None, json_output: bool) -> None:
+    results = asyncio.run(_run(progress=not json_output))
+    copies = {id(r): copy_out(r, out) for r in results} if out else {}
+    if json_output:
+        emit_json({"results": [r.to_dict() for r in results]})
+        return
+    console.print("[bold]dave demo[/bold]: offline, through the built-in x.ai emulator")
+    for label, result in zip(("image", "edit", "video"), results, strict=True):
+        asset = result.assets[0]
+        size = f"{asset.width}x{asset.height}"
+        if asset.duration_s:
+            size += f", {asset.duration_s:.1f} s"
+        console.print(f"  {label:5}  job {result.job.id}  {asset.mime} {size}")
+        for path in copies.get(id(result)) or result.paths():
+            emit_line(str(path))
+    console.print("see them again with `dave assets list`")

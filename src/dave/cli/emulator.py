@@ -1,0 +1,21 @@
+"""The body of `dave emulator serve`: the provider emulator over HTTP for other programs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dave.cli.output import console
+from dave.core.errors import ConfigError
+
+
+def serve(*, host: str, port: int, faults: Path | None) -> None:
+    from dave.emulator import EmulatorConfig
+    from dave.emulator.server import serve as run
+
+    try:
+        config = EmulatorConfig.from_file(faults) if faults else EmulatorConfig()
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"cannot read faults file {faults}: {error}") from None
+    console.print(f"emulator on http://{host}:{port} (x.ai at http://{host}:{port}/v1)")
+    console.print(f"  export XAI_BASE_URL=http://{host}:{port}/v1 XAI_API_KEY=any-key")
+    run(host=host, port=port, config=config)

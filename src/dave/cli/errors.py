@@ -1,0 +1,35 @@
+"""Turns every way a command can fail into one line on stderr and an exit code.
+
+Exit codes: 0 success, 1 an error dave explains, 2 a usage error (click's), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import NoReturn
+
+import typer
+
+from dave.core.errors import DaveError
+from dave.core.redact import redact
+
+
+def fail(line: str, code: int = 1) -> NoReturn:
+    sys.stderr.write(f"dave: error: {redact(line)}\n")
+    sys.stderr.flush()
+    raise SystemExit(code)
+
+
+def run_guarded(app: typer.Typer) -> None:
+    try:
+        app()
+    except DaveError as error:
+        fail(error.user_line())
+    except KeyboardInterrupt:
+        fail("interrupted; unfinished jobs stay in the journal (`dave jobs resume`)", 130)
+    except Exception as error:
+        # A bug: say so in one line. DAVE_DEBUG=1 shows the traceback for a report.
+        if os.environ.get("DAVE_DEBUG"):
+            raise
+        fail(f"internal error ({type(error).__name__}: {error}); rerun with DAVE_DEBUG=1")

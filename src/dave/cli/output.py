@@ -1,0 +1,77 @@
+"""How commands speak: results on stdout (paths, or one JSON object), everything else on stderr.
+
+Not for deciding what to show: commands pass what they have.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from dave.media.events import StudioEvent
+
+console = Console(stderr=True, highlight=False)
+# Listings are results, so their tables go to stdout where a pipe can take them.
+stdout_console = Console(highlight=False, soft_wrap=True)
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def emit_line(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+@contextmanager
+def progress_display(enabled: bool) -> Iterator[Any]:
+    """A rich progress display on stderr fed by Studio events; a no-op handler when disabled."""
+    if not enabled or not console.is_terminal:
+        yield _quiet_handler
+        return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    tasks: dict[str, Any] = {}
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+
+        def handle(event: StudioEvent) -> None:
+            key = event.job_id
+            if key not in tasks:
+                tasks[key] = progress.add_task(f"{key[:12]}", total=None)
+            task = tasks[key]
+            if event.kind == "state":
+                progress.update(task, description=f"{key[:12]} {event.state}")
+            elif event.kind == "progress" and event.progress is not None:
+                progress.update(task, total=100, completed=event.progress)
+            elif event.kind == "download":
+                progress.update(task, total=event.total_bytes, completed=event.done_bytes)
+
+        yield handle
+
+
+def _quiet_handler(event: StudioEvent) -> None:
+    if event.kind == "state" and event.message:
+        console.print(f"[dim]{event.message}[/dim]")

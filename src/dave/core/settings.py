@@ -1,0 +1,154 @@
+"""Where dave keeps its data, which keys it holds and how it talks HTTP, read once per process.
+
+The environment wins, then `$DAVE_HOME/config.toml`, then the defaults here. Not for per-call
+options: those are arguments.
+
+config.toml:
+
+    [keys]
+    xai = "xai-..."
+
+    [xai]
+    base_url = "https://api.x.ai/v1"
+
+    [http]
+    read_timeout = 60
+    max_attempts = 4
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dave.core.errors import ConfigError
+from dave.core.redact import Secret
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """What dave needs to reach one media provider."""
+
+    name: str
+    key_variable: str
+    base_url_variable: str
+    default_base_url: str
+
+
+PROVIDERS: dict[str, ProviderInfo] = {
+    "xai": ProviderInfo("xai", "XAI_API_KEY", "XAI_BASE_URL", "https://api.x.ai/v1"),
+}
+
+# The key offline runs send to the emulator, which only checks that one is present.
+OFFLINE_KEY = "offline-emulator-key"
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """Timeouts and retry limits for every provider call (see dave.core.http)."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    write_timeout: float = 60.0
+    download_timeout: float = 300.0
+    max_attempts: int = 4
+    retry_after_cap: float = 60.0
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    keys: Mapping[str, Secret] = field(default_factory=dict)
+    base_urls: Mapping[str, str] = field(default_factory=dict)
+    http: HttpSettings = field(default_factory=HttpSettings)
+    offline: bool = False
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "dave.db"
+
+    @property
+    def media_root(self) -> Path:
+        return self.home / "media"
+
+    def base_url(self, provider: str) -> str:
+        return self.base_urls.get(provider) or PROVIDERS[provider].default_base_url
+
+    def key(self, provider: str) -> Secret:
+        """The provider's key, or a ConfigError that says which variable to set."""
+        if self.offline:
+            return Secret(OFFLINE_KEY)
+        key = self.keys.get(provider)
+        if not key:
+            variable = PROVIDERS[provider].key_variable
+            raise ConfigError(
+                f"no API key for {provider}",
+                hint=f"set {variable}, or use --offline to run against the built-in emulator",
+            )
+        return key
+
+    def has_key(self, provider: str) -> bool:
+        return bool(self.keys.get(provider))
+
+
+def default_home() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("dave", appauthor=False))
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, offline: bool | None = None) -> Settings:
+    """Reads the environment and config.toml into one Settings."""
+    env = os.environ if env is None else env
+    home = Path(env["DAVE_HOME"]).expanduser() if env.get("DAVE_HOME") else default_home()
+    config = _read_config(home / "config.toml")
+
+    keys: dict[str, Secret] = {}
+    base_urls: dict[str, str] = {}
+    for name, info in PROVIDERS.items():
+        key = env.get(info.key_variable) or _lookup(config, "keys", name)
+        if key:
+            keys[name] = Secret(str(key))
+        url = env.get(info.base_url_variable) or _lookup(config, name, "base_url")
+        if url:
+            base_urls[name] = str(url).rstrip("/")
+
+    http = HttpSettings(**_http_overrides(env, config.get("http", {})))
+    if offline is None:
+        offline = env.get("DAVE_OFFLINE", "").lower() in ("1", "true", "yes")
+    return Settings(home=home, keys=keys, base_urls=base_urls, http=http, offline=offline)
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"cannot read {path}: {error}") from None
+
+
+def _lookup(config: Mapping[str, Any], section: str, name: str) -> Any:
+    table = config.get(section)
+    return table.get(name) if isinstance(table, dict) else None
+
+
+def _http_overrides(env: Mapping[str, str], table: Mapping[str, Any]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for name, default in HttpSettings.__dataclass_fields__.items():
+        raw = env.get(f"DAVE_HTTP_{name.upper()}", table.get(name))
+        if raw is None:
+            continue
+        kind = int if isinstance(default.default, int) else float
+        try:
+            overrides[name] = kind(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"http setting {name} must be a number, got {raw!r}") from None
+    return overrides

@@ -1,0 +1,130 @@
+"""Turns a provider-neutral request into one provider client's call, and opens that client.
+
+Offline runs get the same client pointed at the in-process emulator. Not for HTTP details or
+wire fields (dave.providers) nor for validation (dave.media.requests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Protocol
+
+from dave.core.errors import InvalidRequest
+from dave.core.http import HttpClient
+from dave.core.settings import PROVIDERS, Settings
+from dave.media.requests import EditRequest, ImageRequest, Request, VideoRequest
+from dave.media.sources import to_url
+from dave.providers.base import Status, Submission
+
+if TYPE_CHECKING:
+    from dave.providers.xai import XaiClient
+
+# Offline, requests go to this made-up host, which the ASGI transport answers in-process.
+EMULATOR_ORIGIN = "http://emulator.invalid"
+
+
+class Driver(Protocol):
+    http: HttpClient
+    #: How long a job usually takes when that is known in advance (the emulator), else None.
+    typical_job_s: float | None
+
+    async def submit(self, request: Request) -> Submission: ...
+
+    async def status(self, kind: str, provider_job_id: str) -> Status: ...
+
+    async def aclose(self) -> None: ...
+
+
+def open_driver(provider: str, settings: Settings) -> Driver:
+    if provider not in PROVIDERS:
+        raise InvalidRequest(f"unknown provider {provider!r}; use one of {', '.join(PROVIDERS)}")
+    transport = None
+    typical_job_s = None
+    base_url = settings.base_url(provider)
+    if settings.offline:
+        import httpx2
+
+        from dave.emulator import create_app
+
+        app = create_app()
+        transport = httpx2.ASGITransport(app=app)
+        typical_job_s = app.state.config.video_ready_s
+        base_url = EMULATOR_ORIGIN + "/v1"
+    if provider == "xai":
+        from dave.providers.xai import XaiClient
+
+        client = XaiClient(settings.key("xai"), base_url, settings.http, transport=transport)
+        return XaiDriver(client, typical_job_s)
+    raise InvalidRequest(f"provider {provider!r} has no media driver yet")
+
+
+class XaiDriver:
+    """x.ai: images and edits answer at once; videos are jobs to poll."""
+
+    def __init__(self, client: XaiClient, typical_job_s: float | None = None) -> None:
+        self.client = client
+        self.http = client.http
+        self.typical_job_s = typical_job_s
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def submit(self, request: Request) -> Submission:
+        if isinstance(request, EditRequest):
+            urls = await asyncio.to_thread(lambda: [to_url(image) for image in request.images])
+            return await self.client.edit_images(image_urls=urls, **_image_fields(request))
+        if isinstance(request, ImageRequest):
+            return await self.client.generate_images(**_image_fields(request))
+        assert isinstance(request, VideoRequest)
+        return await self._video(request)
+
+    async def _video(self, request: VideoRequest) -> Submission:
+        assert request.model is not None
+        model, prompt = request.model, request.prompt
+        if request.edit_video:
+            url = await asyncio.to_thread(to_url, request.edit_video, "video")
+            return await self.client.edit_video(model=model, prompt=prompt, video_url=url)
+        if request.extend_video:
+            url = await asyncio.to_thread(to_url, request.extend_video, "video")
+            return await self.client.extend_video(
+                model=model, prompt=prompt, video_url=url, duration=request.duration
+            )
+
+        def frames() -> tuple[str | None, list[str], str | None, list[tuple[str, float]]]:
+            return (
+                to_url(request.image) if request.image else None,
+                [to_url(ref) for ref in request.references],
+                to_url(request.last_frame) if request.last_frame else None,
+                [(to_url(k.image), k.at_s) for k in request.keyframes],
+            )
+
+        image, references, last_frame, keyframes = await asyncio.to_thread(frames)
+        voices = [{"voice_id": voice} for voice in request.reference_audios] or None
+        return await self.client.create_video(
+            model=model,
+            prompt=prompt,
+            image_url=image,
+            reference_urls=references,
+            last_frame_url=last_frame,
+            keyframes=keyframes,
+            duration=request.duration,
+            aspect_ratio=request.aspect_ratio,
+            resolution=request.resolution,
+            generate_audio=request.generate_audio,
+            reference_audios=voices,
+        )
+
+    async def status(self, kind: str, provider_job_id: str) -> Status:
+        return await self.client.get_video(provider_job_id)
+
+
+def _image_fields(request: ImageRequest | EditRequest) -> dict[str, object]:
+    return {
+        "model": request.model,
+        "prompt": request.prompt,
+        "n": request.n,
+        "aspect_ratio": request.aspect_ratio,
+        "resolution": request.resolution,
+        "response_format": request.response_format,
+        "quality": request.quality,
+    }

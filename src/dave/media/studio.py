@@ -1,0 +1,424 @@
+"""The Studio runs a generation: journal → submit → poll → download → verify → record.
+
+Each step is written to the journal before the next starts, so a crash at any moment leaves a
+job that `resume` can finish without paying twice. Not for wire formats (dave.providers) nor for
+validation rules (dave.media.requests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from dave.core.errors import (
+    DaveError,
+    JobExpired,
+    JobFailed,
+    Moderated,
+    OutcomeUnknown,
+    ProviderError,
+    VerificationFailed,
+)
+from dave.core.redact import redact, redact_data
+from dave.core.settings import Settings, load_settings
+from dave.media.drivers import Driver, open_driver
+from dave.media.events import EventHandler, StudioEvent, ignore
+from dave.media.polling import PollSchedule, expected_duration
+from dave.media.requests import (
+    EditRequest,
+    ImageRequest,
+    Request,
+    VideoRequest,
+    invalid_request,
+    parse_request,
+    validate,
+)
+from dave.media.verify import MediaInfo, verify
+from dave.providers.base import Output, RemoteState, Status
+from dave.store import Store
+from dave.store.assets import Asset
+from dave.store.jobs import Job, JobState
+
+# A download that does not decode is fetched again this many times before giving up.
+_DOWNLOAD_CHECKS = 3
+_MEDIUM = {"image": "image", "edit": "image", "video": "video"}
+
+
+@dataclass(frozen=True)
+class Result:
+    """A job and the files it produced (none yet if it is still running)."""
+
+    job: Job
+    assets: list[Asset]
+    media_root: Path
+
+    def paths(self) -> list[Path]:
+        return [self.media_root / asset.path for asset in self.assets]
+
+    def to_dict(self) -> dict[str, Any]:
+        job = self.job
+        return {
+            "job": {
+                "id": job.id,
+                "provider": job.provider,
+                "kind": job.kind,
+                "model": job.model,
+                "state": job.state.value,
+                "provider_job_id": job.provider_job_id,
+                "cost_usd": job.cost_usd,
+                "error": job.error,
+                "created_at": job.created_at,
+            },
+            "assets": [
+                {
+                    "id": asset.id,
+                    "path": str(path),
+                    "sha256": asset.sha256,
+                    "mime": asset.mime,
+                    "bytes": asset.bytes,
+                    "width": asset.width,
+                    "height": asset.height,
+                    "duration_s": asset.duration_s,
+                }
+                for asset, path in zip(self.assets, self.paths(), strict=True)
+            ],
+        }
+
+
+class Studio:
+    """Makes media and keeps it: `async with Studio() as studio: await studio.image("...")`."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        offline: bool | None = None,
+        on_event: EventHandler = ignore,
+        poll_floor_s: float = 1.0,
+        wait_timeout_s: float = 30 * 60,
+    ) -> None:
+        self.settings = settings or load_settings(offline=offline)
+        self._on_event = on_event
+        self._poll_floor_s = poll_floor_s
+        self._wait_timeout_s = wait_timeout_s
+        self._store: Store | None = None
+        self._drivers: dict[str, Driver] = {}
+
+    def __repr__(self) -> str:
+        return f"Studio(home={str(self.settings.home)!r}, offline={self.settings.offline})"
+
+    async def __aenter__(self) -> Studio:
+        self._store = Store.open(self.settings.home)
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        drivers, self._drivers = self._drivers, {}
+        for driver in drivers.values():
+            await driver.aclose()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise DaveError("the Studio is closed; use `async with Studio() as studio:`")
+        return self._store
+
+    @property
+    def jobs(self) -> Any:
+        return self.store.jobs
+
+    @property
+    def assets(self) -> Any:
+        return self.store.assets
+
+    # -- the public verbs ----------------------------------------------------------------
+
+    async def image(self, prompt: str, **options: Any) -> Result:
+        """Generate images; options are ImageRequest's fields (n, aspect_ratio, ...)."""
+        return await self.run(_build(ImageRequest, prompt=prompt, **options))
+
+    async def edit(self, prompt: str, images: list[str] | str, **options: Any) -> Result:
+        """Edit one to three images (paths, URLs or data URIs) as the prompt says."""
+        images = [images] if isinstance(images, str) else list(images)
+        return await self.run(_build(EditRequest, prompt=prompt, images=images, **options))
+
+    async def video(self, prompt: str, *, wait: bool = True, **options: Any) -> Result:
+        """Make a video; `wait=False` returns once the provider has accepted the job."""
+        return await self.run(_build(VideoRequest, prompt=prompt, **options), wait=wait)
+
+    async def run(self, request: Request | Mapping[str, Any], *, wait: bool = True) -> Result:
+        """Validates (before any network call), journals and runs one request."""
+        if isinstance(request, Mapping):
+            request = parse_request(request)
+        if request.source_fields():
+            resolved = await asyncio.to_thread(validate, request)
+        else:
+            resolved = validate(request)
+        for warning in resolved.warnings:
+            self._emit("-", "state", message=f"warning: {warning}")
+        request = resolved.request
+        journal = redact_data(request.model_dump(mode="json", exclude_defaults=False))
+        job = self.jobs.create(request.provider, request.kind, resolved.model, journal)
+        self._emit(job.id, "state", state=job.state.value)
+        return await self._advance(job, wait=wait)
+
+    async def wait(self, job_id: str) -> Result:
+        """Follows one job to its end: polls, downloads, records."""
+        return await self._advance(self.jobs.get(job_id), wait=True)
+
+    async def resume(self, job_id: str | None = None, *, resubmit: bool = False) -> list[Result]:
+        """Finishes what a crash left: never resends a paid request unless `resubmit`."""
+        self.store.media.clean_temps(older_than_s=3600)
+        jobs = [self.jobs.get(job_id)] if job_id else self.jobs.unfinished()
+        results = []
+        for job in jobs:
+            if job.state is JobState.UNKNOWN and resubmit:
+                job = self.jobs.transition(
+                    job.id, JobState.CREATED, expect={JobState.UNKNOWN}, detail="resubmit"
+                )
+            elif job.state is JobState.SUBMITTING:
+                job = self._mark_unknown(job, "found mid-submit after a crash")
+            results.append(await self._settle(job))
+        return results
+
+    async def cancel(self, job_id: str) -> Job:
+        """Stops tracking an unfinished job (x.ai has no cancel: it may still bill it)."""
+        job = self.jobs.get(job_id)
+        if job.terminal:
+            raise DaveError(f"job {job.id} is already {job.state.value}")
+        return self.jobs.transition(
+            job.id, JobState.CANCELLED, expect={job.state}, detail="cancelled by the user"
+        )
+
+    def result(self, job: Job) -> Result:
+        return Result(job, self.assets.for_job(job.id), self.store.media.root)
+
+    # -- the steps -----------------------------------------------------------------------
+
+    async def _settle(self, job: Job) -> Result:
+        """Like _advance for resume: one job's failure does not stop the others."""
+        try:
+            return await self._advance(job, wait=True)
+        except DaveError as error:
+            self._emit(job.id, "state", message=f"{job.id}: {error.user_line()}")
+            return self.result(self.jobs.get(job.id))
+
+    async def _advance(self, job: Job, *, wait: bool) -> Result:
+        try:
+            if job.state is JobState.CREATED:
+                job = await self._submit(job)
+            if job.state is JobState.SUBMITTED:
+                if not wait:
+                    return self.result(job)
+                job = await self._poll(job)
+            if job.state is JobState.DOWNLOADING:
+                job = await self._download(job)
+        except DaveError as error:
+            error.job_id = job.id
+            raise
+        if job.state is JobState.UNKNOWN:
+            raise OutcomeUnknown(job.error or "outcome unknown", provider=job.provider)
+        return self.result(job)
+
+    async def _submit(self, job: Job) -> Job:
+        request = parse_request(job.request)
+        driver = self._driver(job.provider)
+        # Claim the job first: of two processes resuming it, only one gets past this line.
+        job = self._move(job, JobState.SUBMITTING, expect={JobState.CREATED}, count_attempt=True)
+        try:
+            submission = await driver.submit(request)
+        except OutcomeUnknown as error:
+            self._mark_unknown(job, error.message)
+            raise
+        except ProviderError as error:
+            self._move(job, JobState.FAILED, error=error.user_line(), error_code=_code(error))
+            raise
+        except BaseException as error:
+            # Cancelled or crashed while the request may be on the wire: never guess.
+            self._mark_unknown(job, f"interrupted while sending ({type(error).__name__})")
+            raise
+        if submission.result is not None:
+            return self._accept_outputs(job, submission.result, submission.provider_job_id)
+        return self._move(
+            job,
+            JobState.SUBMITTED,
+            expect={JobState.SUBMITTING, JobState.UNKNOWN},
+            provider_job_id=submission.provider_job_id,
+        )
+
+    async def _poll(self, job: Job) -> Job:
+        if not job.provider_job_id:
+            return self._mark_unknown(job, "submitted without a provider job id")
+        driver = self._driver(job.provider)
+        schedule = PollSchedule(self._expected_s(job), floor_s=self._poll_floor_s)
+        started = time.monotonic()
+        submitted_age = _age_s(job.updated_at)
+        last_progress: int | None = None
+        while True:
+            status = await driver.status(job.kind, job.provider_job_id)
+            if status.state is not RemoteState.PENDING:
+                return self._finish_remote(job, status)
+            if status.progress is not None and status.progress != last_progress:
+                last_progress = status.progress
+                self._emit(job.id, "progress", progress=status.progress)
+            waited = time.monotonic() - started
+            if waited > self._wait_timeout_s:
+                raise DaveError(
+                    f"job {job.id} is still running after {waited:.0f}s",
+                    hint=f"`dave jobs wait {job.id}` picks it up later",
+                )
+            await asyncio.sleep(schedule.delay(submitted_age + waited))
+
+    def _finish_remote(self, job: Job, status: Status) -> Job:
+        if status.state is RemoteState.DONE:
+            return self._accept_outputs(job, status, None)
+        message = status.error_message or f"the job ended {status.state.value}"
+        if status.state is RemoteState.EXPIRED:
+            self._move(job, JobState.EXPIRED, error=message, error_code="expired")
+            raise JobExpired(message, provider=job.provider, code=status.error_code)
+        self._move(job, JobState.FAILED, error=message, error_code=status.error_code)
+        raise JobFailed(message, provider=job.provider, code=status.error_code)
+
+    def _accept_outputs(self, job: Job, status: Status, provider_job_id: str | None) -> Job:
+        """Journals the outputs (URLs or inline bytes) before fetching any of them."""
+        if not status.outputs:
+            message = f"all {status.moderated or 1} output(s) refused by the content policy"
+            self._move(
+                job,
+                JobState.FAILED,
+                error=message,
+                error_code="moderated",
+                cost_usd=status.cost_usd,
+            )
+            raise Moderated(message, provider=job.provider, code="moderated")
+        result = {
+            "outputs": [output.journal() for output in status.outputs],
+            "moderated": status.moderated,
+        }
+        return self._move(
+            job,
+            JobState.DOWNLOADING,
+            provider_job_id=provider_job_id,
+            result=result,
+            cost_usd=status.cost_usd,
+        )
+
+    async def _download(self, job: Job) -> Job:
+        outputs = [Output.from_journal(entry) for entry in (job.result or {}).get("outputs", [])]
+        have = {asset.index for asset in self.assets.for_job(job.id)}
+        for index, output in enumerate(outputs):
+            if index not in have:
+                await self._keep(job, index, output)
+        return self._move(job, JobState.DONE)
+
+    async def _keep(self, job: Job, index: int, output: Output) -> Asset:
+        medium = _MEDIUM.get(job.kind, job.kind)
+        media = self.store.media
+        for check in range(1, _DOWNLOAD_CHECKS + 1):
+            staging, expected = await self._fetch(job, output)
+            try:
+                info: MediaInfo = await asyncio.to_thread(
+                    verify, staging.path, medium, expected_bytes=expected
+                )
+            except VerificationFailed as error:
+                staging.discard()
+                if output.url is None or check == _DOWNLOAD_CHECKS:
+                    self._move(job, JobState.DOWNLOADING, error=error.user_line())
+                    raise
+                continue
+            path = await asyncio.to_thread(media.commit, staging, info.ext)
+            return self.assets.add(
+                kind=medium,
+                path=media.relative(path),
+                sha256=staging.sha256,
+                bytes=staging.bytes,
+                job_id=job.id,
+                index=index,
+                provider=job.provider,
+                mime=info.mime,
+                width=info.width,
+                height=info.height,
+                duration_s=info.duration_s,
+                prompt=str(job.request.get("prompt", "")),
+                params={
+                    key: value
+                    for key, value in job.request.items()
+                    if key not in ("prompt", "kind") and value not in (None, [], "")
+                },
+            )
+        raise AssertionError("unreachable")
+
+    async def _fetch(self, job: Job, output: Output) -> tuple[Any, int | None]:
+        media = self.store.media
+        if output.data is not None:
+            return media.stage_bytes(output.data), len(output.data)
+        if not output.url:
+            raise VerificationFailed(f"job {job.id}: an output has neither URL nor bytes")
+        driver = self._driver(job.provider)
+        staging, download = await driver.http.download(output.url, media.stage)
+        self._emit(job.id, "download", done_bytes=download.bytes, total_bytes=download.bytes)
+        return staging, download.bytes
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _driver(self, provider: str) -> Driver:
+        if provider not in self._drivers:
+            self._drivers[provider] = open_driver(provider, self.settings)
+        return self._drivers[provider]
+
+    def _expected_s(self, job: Job) -> float:
+        typical = self._driver(job.provider).typical_job_s
+        if typical is not None:
+            return typical
+        history = self.jobs.recent_durations(job.provider, job.kind, job.model)
+        return expected_duration(history, job.kind)
+
+    def _move(self, job: Job, state: JobState, **changes: Any) -> Job:
+        if changes.get("error"):
+            changes["error"] = redact(changes["error"])
+        moved = self.jobs.transition(job.id, state, **changes)
+        self._emit(job.id, "state", state=state.value)
+        return moved
+
+    def _mark_unknown(self, job: Job, why: str) -> Job:
+        return self._move(job, JobState.UNKNOWN, error=why, error_code="outcome_unknown")
+
+    def _emit(self, job_id: str, kind: str, **fields: Any) -> None:
+        self._on_event(StudioEvent(job_id=job_id, kind=kind, **fields))
+
+
+def _build(model: type[Request], **fields: Any) -> Request:
+    from pydantic import ValidationError
+
+    try:
+        return model(**fields)
+    except ValidationError as error:  # the request models convert most; this is the backstop
+        raise invalid_request(error) from None
+
+
+def _code(error: ProviderError) -> str:
+    return error.code or (str(error.status) if error.status else type(error).__name__)
+
+
+def _age_s(timestamp: str) -> float:
+    from dave.store.ids import parse_timestamp
+
+    try:
+        return max(0.0, time.time() - parse_timestamp(timestamp).timestamp())
+    except ValueError:
+        return 0.0
