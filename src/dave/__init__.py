@@ -1,1 +1,94 @@
-"""dave"""
+"""dave: make images and videos with x.ai Grok Imagine, journaled and kept in a local library.
+
+The public API is below; everything else is an implementation detail. Names load on first use
+so `import dave` (and `dave --help`) stays fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dave.core.errors import (
+        ConfigError,
+        DaveError,
+        InvalidRequest,
+        JobExpired,
+        JobFailed,
+        Moderated,
+        NotFound,
+        OutcomeUnknown,
+        ProviderError,
+        ProviderUnavailable,
+        RateLimited,
+        Unauthorized,
+        VerificationFailed,
+    )
+    from dave.core.settings import Settings, load_settings
+    from dave.media.requests import EditRequest, ImageRequest, VideoRequest
+    from dave.media.studio import Result, Studio
+    from dave.media.sync import SyncStudio
+    from dave.store.assets import Asset
+    from dave.store.jobs import Job, JobState
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Asset",
+    "ConfigError",
+    "DaveError",
+    "EditRequest",
+    "ImageRequest",
+    "InvalidRequest",
+    "Job",
+    "JobExpired",
+    "JobFailed",
+    "JobState",
+    "Moderated",
+    "NotFound",
+    "OutcomeUnknown",
+    "ProviderError",
+    "ProviderUnavailable",
+    "RateLimited",
+    "Result",
+    "Settings",
+    "Studio",
+    "SyncStudio",
+    "Unauthorized",
+    "VerificationFailed",
+    "VideoRequest",
+    "__version__",
+    "load_settings",
+]
+
+_ERRORS = "dave.core.errors"
+_WHERE = {
+    "Asset": "dave.store.assets",
+    "EditRequest": "dave.media.requests",
+    "ImageRequest": "dave.media.requests",
+    "Job": "dave.store.jobs",
+    "JobState": "dave.store.jobs",
+    "Result": "dave.media.studio",
+    "Settings": "dave.core.settings",
+    "Studio": "dave.media.studio",
+    "SyncStudio": "dave.media.sync",
+    "VideoRequest": "dave.media.requests",
+    "load_settings": "dave.core.settings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        module = _WHERE[name]
+    elif name in __all__ and name != "__version__":
+        module = _ERRORS
+    else:
+        raise AttributeError(f"module 'dave' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 console = Console(stderr=True, highlight=False)
 # Listings are results, so their tables go to stdout where a pipe can take them.
-stdout_console = Console(highlight=False, soft_wrap=True)
+stdout_console = Console(
+    highlight=False, width=None if sys.stdout.isatty() else 240, soft_wrap=True
+)
 
 
 def emit_json(value: Any) -> None:

@@ -172,6 +172,7 @@ class Studio:
         for warning in resolved.warnings:
             self._emit("-", "state", message=f"warning: {warning}")
         request = resolved.request
+        self._driver(request.provider)  # a missing key fails here, before anything is journaled
         journal = redact_data(request.model_dump(mode="json", exclude_defaults=False))
         job = self.jobs.create(request.provider, request.kind, resolved.model, journal)
         self._emit(job.id, "state", state=job.state.value)
@@ -402,11 +403,11 @@ class Studio:
         self._on_event(StudioEvent(job_id=job_id, kind=kind, **fields))
 
 
-def _build(model: type[Request], **fields: Any) -> Request:
+def _build(request_type: type[Request], **fields: Any) -> Request:
     from pydantic import ValidationError
 
     try:
-        return model(**fields)
+        return request_type(**fields)
     except ValidationError as error:  # the request models convert most; this is the backstop
         raise invalid_request(error) from None
 

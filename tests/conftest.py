@@ -1,0 +1,70 @@
+"""Shared fixtures: a private DAVE_HOME for every test, and an x.ai emulator on loopback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dave.emulator import EmulatorConfig, EmulatorServer
+
+# Keys a developer may have exported must never reach a test (or a real provider).
+_REAL_VARIABLES = ("XAI_API_KEY", "XAI_BASE_URL", "DAVE_OFFLINE", "DAVE_HOME", "DAVE_DEBUG")
+
+TEST_KEY = "xai-test-key-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def dave_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets an empty DAVE_HOME and no provider keys."""
+    for name in _REAL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith("DAVE_HTTP_"):
+            monkeypatch.delenv(name)
+    home = tmp_path / "dave-home"
+    monkeypatch.setenv("DAVE_HOME", str(home))
+    # Retries back off quickly in tests; the policy itself is tested with its own numbers.
+    monkeypatch.setenv("DAVE_HTTP_BACKOFF_BASE", "0.01")
+    monkeypatch.setenv("DAVE_HTTP_BACKOFF_CAP", "0.05")
+    return home
+
+
+@pytest.fixture(scope="session")
+def session_emulator() -> Iterator[EmulatorServer]:
+    with EmulatorServer(EmulatorConfig(video_ready_s=0.3)) as server:
+        yield server
+
+
+@pytest.fixture
+def xai(
+    session_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[EmulatorServer]:
+    """The x.ai emulator with no faults and an empty log; dave pointed at it with a test key."""
+    server = session_emulator
+    saved = server.config.model_dump(exclude={"faults"})
+    server.set_faults([])
+    server.log.clear()
+    monkeypatch.setenv("XAI_BASE_URL", server.xai_base_url)
+    monkeypatch.setenv("XAI_API_KEY", TEST_KEY)
+    yield server
+    server.set_faults([])
+    for name, value in saved.items():
+        setattr(server.config, name, value)
+
+
+def run_dave(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Runs the installed `dave` in a subprocess with the test's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "dave", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )

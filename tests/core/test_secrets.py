@@ -1,0 +1,100 @@
+"""A key never shows: not on stdout or stderr, in logs, the database, or any file dave writes."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from dave import Studio
+from dave.core.redact import RedactingFilter, Secret, redact, redact_data
+from dave.core.settings import load_settings
+from dave.emulator import EmulatorServer
+from tests.conftest import run_dave
+
+CANARY = "xai-CANARY-5f0d1c2b9e8a7d6c"
+
+
+def _files_containing(root: Path, needle: bytes) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+def test_the_canary_key_appears_nowhere_after_success_and_failure(
+    xai: EmulatorServer, dave_home: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("XAI_API_KEY", CANARY)
+    ok = run_dave("image", "a lighthouse", "--json")
+    assert ok.returncode == 0, ok.stderr
+    # The key did reach the provider, so the canary is a real one.
+    assert xai.log.posts()[0].headers["authorization"] == f"Bearer {CANARY}"
+
+    xai.set_faults(
+        [
+            {
+                "match": "POST /v1/images/generations",
+                "kind": "status",
+                "status": 401,
+                "body": {"code": "401", "error": f"bad key {CANARY}"},
+            }
+        ]
+    )
+    refused = run_dave("image", "a lighthouse", "--json", env={"DAVE_DEBUG": ""})
+    assert refused.returncode == 1
+    listed = run_dave("jobs", "list", "--json")
+    shown = run_dave("jobs", "show", json.loads(listed.stdout)["jobs"][0]["id"], "--json")
+
+    for output in (ok, refused, listed, shown):
+        assert CANARY not in output.stdout
+        assert CANARY not in output.stderr
+    assert "***" in refused.stderr  # the provider echoed the key; dave masked it
+    assert _files_containing(dave_home, CANARY.encode()) == []
+    assert (dave_home / "dave.db").exists()
+
+
+async def test_the_canary_key_is_not_in_the_journal_of_a_failed_job(
+    xai: EmulatorServer, dave_home: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("XAI_API_KEY", CANARY)
+    xai.set_faults(
+        [
+            {
+                "match": "POST /v1/images/generations",
+                "kind": "status",
+                "status": 400,
+                "body": {"code": "400", "error": f"Argument not supported: {CANARY}"},
+            }
+        ]
+    )
+    async with Studio() as studio:
+        with pytest.raises(Exception) as caught:
+            await studio.image("a lighthouse")
+        job = studio.jobs.list()[0]
+    assert CANARY not in str(caught.value) and CANARY not in caught.value.user_line()
+    assert CANARY not in (job.error or "")
+    assert _files_containing(dave_home, CANARY.encode()) == []
+
+
+def test_a_secret_hides_in_repr_str_and_format():
+    secret = Secret(CANARY)
+    assert CANARY not in repr(secret) + str(secret) + f"{secret}"
+    settings = load_settings({"XAI_API_KEY": CANARY, "DAVE_HOME": "/nonexistent"})
+    assert CANARY not in repr(settings)
+    assert settings.key("xai").reveal() == CANARY
+
+
+def test_redaction_masks_known_secrets_and_secret_named_fields():
+    Secret(CANARY)
+    assert redact(f"Bearer {CANARY}!") == "Bearer ***!"
+    data = {"headers": {"Authorization": "Bearer zzz"}, "note": [f"k={CANARY}"], "n": 2}
+    assert redact_data(data) == {"headers": {"Authorization": "***"}, "note": ["k=***"], "n": 2}
+
+
+def test_log_records_are_scrubbed(caplog: pytest.LogCaptureFixture):
+    Secret(CANARY)
+    logger = logging.getLogger("dave.test")
+    logger.addFilter(RedactingFilter())
+    with caplog.at_level(logging.INFO, logger="dave.test"):
+        logger.info("sending with %s", CANARY)
+    assert CANARY not in caplog.text and "***" in caplog.text
