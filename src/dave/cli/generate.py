@@ -49,8 +49,25 @@ def run_one(
     offline: bool,
 ) -> None:
     """Runs one generation in a Studio and reports it; errors keep their job id for `--json`."""
-    result = asyncio.run(_in_studio(start, offline=offline, progress=not json_output))
+    try:
+        result = asyncio.run(_in_studio(start, offline=offline, progress=not json_output))
+    except DaveError as error:
+        if json_output:
+            emit_json({"error": error_object(error)})
+        raise
     report(result, out=out, json_output=json_output)
+
+
+def error_object(error: DaveError) -> dict[str, Any]:
+    """What `--json` prints when a command fails (the one line still goes to stderr)."""
+    return {
+        "type": type(error).__name__,
+        "message": error.message,
+        "hint": error.hint,
+        "job_id": error.job_id,
+        "provider": getattr(error, "provider", None),
+        "status": getattr(error, "status", None),
+    }
 
 
 async def _in_studio(
@@ -63,9 +80,8 @@ async def _in_studio(
             try:
                 return await start(studio)
             except DaveError as error:
-                job_id = getattr(error, "job_id", None)
-                if job_id:
-                    error.hint = f"{error.hint + '; ' if error.hint else ''}job {job_id}"
+                if error.job_id:
+                    error.hint = f"{error.hint + '; ' if error.hint else ''}job {error.job_id}"
                 raise
 
 

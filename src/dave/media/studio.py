@@ -321,11 +321,17 @@ class Studio:
 
     async def _download(self, job: Job) -> Job:
         outputs = [Output.from_journal(entry) for entry in (job.result or {}).get("outputs", [])]
-        have = {asset.index for asset in self.assets.for_job(job.id)}
+        kept = {asset.index: asset for asset in self.assets.for_job(job.id)}
         for index, output in enumerate(outputs):
-            if index not in have:
-                await self._keep(job, index, output)
-        return self._move(job, JobState.DONE)
+            if index not in kept:
+                kept[index] = await self._keep(job, index, output)
+        # Inline bytes now live in the library: keep the journal small, point at the files.
+        result = dict(job.result or {})
+        result["outputs"] = [
+            {k: v for k, v in entry.items() if k != "b64"} | {"sha256": kept[i].sha256}
+            for i, entry in enumerate(result.get("outputs", []))
+        ]
+        return self._move(job, JobState.DONE, result=result)
 
     async def _keep(self, job: Job, index: int, output: Output) -> Asset:
         medium = _MEDIUM.get(job.kind, job.kind)
