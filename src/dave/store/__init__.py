@@ -1,0 +1,77 @@
+"""The journal and the library: jobs and assets in one SQLite file, media files beside it.
+
+Not for calling providers or checking media (media/), nor for deciding where DAVE_HOME is (core).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .assets import Asset, AssetStore
+from .base import AssetCatalog, JobJournal
+from .db import Database, Migration
+from .files import MediaFolder, Staging
+from .ids import new_id, parse_timestamp, utc_now
+from .jobs import TERMINAL, UNFINISHED, Job, JobEvent, JobState, JobStore, StateConflict
+
+__all__ = [
+    "TERMINAL",
+    "UNFINISHED",
+    "Asset",
+    "AssetCatalog",
+    "AssetStore",
+    "Database",
+    "Job",
+    "JobEvent",
+    "JobJournal",
+    "JobState",
+    "JobStore",
+    "MediaFolder",
+    "Migration",
+    "Staging",
+    "StateConflict",
+    "Store",
+    "new_id",
+    "parse_timestamp",
+    "utc_now",
+]
+
+DB_NAME = "dave.db"
+MEDIA_DIR = "media"
+
+
+class Store:
+    """Everything under one DAVE_HOME: `home/dave.db` (jobs, assets) and `home/media/`."""
+
+    def __init__(
+        self,
+        home: Path,
+        db: Database,
+        jobs: JobJournal,
+        assets: AssetCatalog,
+        media: MediaFolder,
+    ) -> None:
+        self.home = home
+        self.db = db
+        self.jobs = jobs
+        self.assets = assets
+        self.media = media
+
+    @classmethod
+    def open(cls, home: Path) -> Store:
+        """Open (creating and migrating as needed) the store under `home`."""
+        home = Path(home)
+        db = Database(home / DB_NAME)
+        return cls(home, db, JobStore(db), AssetStore(db), MediaFolder(home / MEDIA_DIR))
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.home)!r})"

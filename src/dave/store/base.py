@@ -1,0 +1,98 @@
+"""The small interfaces the layers above program against: a job journal and an asset catalogue.
+
+Not an implementation: SQLite lives in jobs.py and assets.py, a PostgreSQL one would go beside it.
+"""
+
+# A PostgreSQL back end would implement these two protocols, with workers claiming jobs through
+# `transition(expect=…)` as `SELECT … FOR UPDATE SKIP LOCKED`; the media folder could become S3
+# the same way, without touching providers or the Studio.
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable
+from pathlib import PurePath
+from typing import Any, Protocol, runtime_checkable
+
+from .assets import Asset
+from .jobs import Job, JobEvent, JobState
+
+
+@runtime_checkable
+class JobJournal(Protocol):
+    def create(self, provider: str, kind: str, model: str, request: dict[str, Any]) -> Job: ...
+
+    def transition(
+        self,
+        job_id: str,
+        state: JobState | str,
+        *,
+        expect: Iterable[JobState | str] | None = None,
+        provider_job_id: str | None = None,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+        error_code: str | None = None,
+        cost_usd: float | None = None,
+        detail: str | None = None,
+        count_attempt: bool = False,
+    ) -> Job: ...
+
+    def update_result(self, job_id: str, result: dict[str, Any]) -> Job: ...
+
+    def get(self, job_id: str) -> Job: ...
+
+    def list(
+        self,
+        states: Iterable[JobState | str] | None = None,
+        provider: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        *,
+        kind: str | None = None,
+    ) -> builtins.list[Job]: ...
+
+    def unfinished(self) -> builtins.list[Job]: ...
+
+    def events(self, job_id: str) -> builtins.list[JobEvent]: ...
+
+    def recent_durations(
+        self, provider: str, kind: str, model: str, limit: int = 20
+    ) -> builtins.list[float]: ...
+
+    def count(self, states: Iterable[JobState | str] | None = None) -> int: ...
+
+
+@runtime_checkable
+class AssetCatalog(Protocol):
+    def add(
+        self,
+        *,
+        kind: str,
+        path: str | PurePath,
+        sha256: str,
+        bytes: int,
+        job_id: str | None = None,
+        index: int = 0,
+        provider: str | None = None,
+        mime: str | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        duration_s: float | None = None,
+        prompt: str | None = None,
+        params: dict[str, Any] | None = None,
+        created_at: str | None = None,
+    ) -> Asset: ...
+
+    def get(self, asset_id: str) -> Asset: ...
+
+    def list(
+        self, limit: int = 50, offset: int = 0, kind: str | None = None
+    ) -> builtins.list[Asset]: ...
+
+    def search(self, text: str, limit: int = 50) -> builtins.list[Asset]: ...
+
+    def for_job(self, job_id: str) -> builtins.list[Asset]: ...
+
+    def by_sha256(self, sha256: str) -> builtins.list[Asset]: ...
+
+    def count(self, kind: str | None = None) -> int: ...

@@ -1,0 +1,372 @@
+"""The journal of paid requests: one row per job, one event per change of state.
+
+Not for calling providers or deciding what to do next (that is media.Studio); it records.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from pathlib import PurePath
+from typing import Any
+
+from dave.core.errors import NotFound, StoreError
+
+from .db import Database
+from .ids import new_id, normalize_prefix, parse_timestamp, prefix_upper_bound, utc_now
+
+
+class JobState(StrEnum):
+    CREATED = "created"  # validated and journaled; nothing sent
+    SUBMITTING = "submitting"  # the billable request may be on the wire
+    SUBMITTED = "submitted"  # the provider accepted it; its id or answer is journaled
+    DOWNLOADING = "downloading"  # output URLs or bytes journaled; files being fetched
+    DONE = "done"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"  # sent, answer lost: may have been done and charged
+
+
+TERMINAL: frozenset[JobState] = frozenset(
+    {JobState.DONE, JobState.FAILED, JobState.EXPIRED, JobState.CANCELLED, JobState.UNKNOWN}
+)
+UNFINISHED: frozenset[JobState] = frozenset(JobState) - TERMINAL
+
+
+class StateConflict(StoreError):
+    """A compare-and-set transition found the job in another state; nothing was changed."""
+
+    def __init__(self, job_id: str, state: JobState, expected: Iterable[JobState], to: JobState):
+        wanted = " or ".join(sorted(s.value for s in expected))
+        super().__init__(
+            f"job {job_id} is {state.value!r}, not {wanted}; not moving it to {to.value!r}"
+        )
+        self.job_id = job_id
+        self.state = state
+        self.expected = frozenset(expected)
+        self.to = to
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    provider: str
+    kind: str
+    model: str
+    state: JobState
+    request: dict[str, Any]
+    provider_job_id: str | None
+    result: dict[str, Any] | None
+    error: str | None
+    error_code: str | None
+    cost_usd: float | None
+    attempts: int
+    created_at: str
+    updated_at: str
+
+    @property
+    def terminal(self) -> bool:
+        return self.state in TERMINAL
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready fields (for `--json` output)."""
+        return {
+            "id": self.id,
+            "provider": self.provider,
+            "kind": self.kind,
+            "model": self.model,
+            "state": self.state.value,
+            "request": self.request,
+            "provider_job_id": self.provider_job_id,
+            "result": self.result,
+            "error": self.error,
+            "error_code": self.error_code,
+            "cost_usd": self.cost_usd,
+            "attempts": self.attempts,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    id: int
+    job_id: str
+    at: str
+    state: JobState
+    detail: str | None
+
+
+def _json_default(value: object) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, PurePath):
+        return value.as_posix()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def dump_json(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    except (TypeError, ValueError) as error:
+        raise StoreError(f"cannot journal this value as JSON: {error}") from error
+
+
+def _row_to_job(row: sqlite3.Row) -> Job:
+    return Job(
+        id=row["id"],
+        provider=row["provider"],
+        kind=row["kind"],
+        model=row["model"],
+        state=JobState(row["state"]),
+        request=json.loads(row["request_json"]),
+        provider_job_id=row["provider_job_id"],
+        result=json.loads(row["result_json"]) if row["result_json"] is not None else None,
+        error=row["error"],
+        error_code=row["error_code"],
+        cost_usd=row["cost_usd"],
+        attempts=row["attempts"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _state(state: JobState | str) -> JobState:
+    try:
+        return JobState(state)
+    except ValueError:
+        raise StoreError(f"{state!r} is not a job state") from None
+
+
+def _states(states: Iterable[JobState | str]) -> list[str]:
+    return [_state(s).value for s in states]
+
+
+class JobStore:
+    """Jobs in a SQLite `Database`. Every method is one short transaction or one read."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(self, provider: str, kind: str, model: str, request: dict[str, Any]) -> Job:
+        """Journal a new job in state `created` (the request is stored exactly as given)."""
+        job_id = new_id("j")
+        now = utc_now()
+        request_json = dump_json(request)
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO jobs (id, provider, kind, model, state, request_json,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (job_id, provider, kind, model, JobState.CREATED.value, request_json, now, now),
+            )
+            conn.execute(
+                "INSERT INTO job_events (job_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                (job_id, now, JobState.CREATED.value, None),
+            )
+            row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _row_to_job(row)
+
+    def transition(
+        self,
+        job_id: str,
+        state: JobState | str,
+        *,
+        expect: Iterable[JobState | str] | None = None,
+        provider_job_id: str | None = None,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+        error_code: str | None = None,
+        cost_usd: float | None = None,
+        detail: str | None = None,
+        count_attempt: bool = False,
+    ) -> Job:
+        """Move a job to `state` and write an event, in one transaction.
+
+        With `expect`, this is a compare-and-set: if the job's state is not one of `expect`,
+        nothing changes and StoreError is raised. Two processes resuming the same job both
+        ask for `created → submitting`; exactly one of them wins. Fields left None keep their
+        value; `count_attempt` adds one to `attempts` (the billable request is being sent).
+        """
+        new_state = _state(state)
+        expected = set(_states(expect)) if expect is not None else None
+        now = utc_now()
+        sets = ["state = ?", "updated_at = ?"]
+        values: list[Any] = [new_state.value, now]
+        for column, value in (
+            ("provider_job_id", provider_job_id),
+            ("result_json", dump_json(result) if result is not None else None),
+            ("error", error),
+            ("error_code", error_code),
+            ("cost_usd", cost_usd),
+        ):
+            if value is not None:
+                sets.append(f"{column} = ?")
+                values.append(value)
+        if count_attempt:
+            sets.append("attempts = attempts + 1")
+        with self.db.transaction() as conn:
+            full_id = self._resolve(conn, job_id)
+            current = conn.execute("SELECT state FROM jobs WHERE id = ?", (full_id,)).fetchone()
+            if expected is not None and current["state"] not in expected:
+                raise StateConflict(
+                    full_id, JobState(current["state"]), {JobState(s) for s in expected}, new_state
+                )
+            conn.execute(f"UPDATE jobs SET {', '.join(sets)} WHERE id = ?", [*values, full_id])
+            conn.execute(
+                "INSERT INTO job_events (job_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                (full_id, now, new_state.value, detail),
+            )
+            row = conn.execute("SELECT * FROM jobs WHERE id = ?", (full_id,)).fetchone()
+        return _row_to_job(row)
+
+    def update_result(self, job_id: str, result: dict[str, Any]) -> Job:
+        """Replace the journaled provider answer without changing the state."""
+        result_json = dump_json(result)
+        with self.db.transaction() as conn:
+            full_id = self._resolve(conn, job_id)
+            conn.execute(
+                "UPDATE jobs SET result_json = ?, updated_at = ? WHERE id = ?",
+                (result_json, utc_now(), full_id),
+            )
+            row = conn.execute("SELECT * FROM jobs WHERE id = ?", (full_id,)).fetchone()
+        return _row_to_job(row)
+
+    def get(self, job_id: str) -> Job:
+        """The job with this id or unique id prefix (`j_01J0Z7`, `01j0z7`); NotFound otherwise."""
+        with self.db.read() as conn:
+            full_id = self._resolve(conn, job_id)
+            row = conn.execute("SELECT * FROM jobs WHERE id = ?", (full_id,)).fetchone()
+        return _row_to_job(row)
+
+    def list(
+        self,
+        states: Iterable[JobState | str] | None = None,
+        provider: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        *,
+        kind: str | None = None,
+    ) -> builtins.list[Job]:
+        """Jobs newest first, optionally only those in `states`, from `provider`, of `kind`."""
+        where: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        if states is not None:
+            names = _states(states)
+            if not names:
+                return []
+            where.append(f"state IN ({', '.join('?' * len(names))})")
+            params.extend(names)
+        if provider is not None:
+            where.append("provider = ?")
+            params.append(provider)
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(kind)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self.db.query(
+            f"SELECT * FROM jobs {clause} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)],
+        )
+        return [_row_to_job(row) for row in rows]
+
+    def unfinished(self) -> builtins.list[Job]:
+        """Jobs `resume` must look at (created, submitting, submitted, downloading), oldest
+        first."""
+        names = _states(UNFINISHED)
+        rows = self.db.query(
+            f"SELECT * FROM jobs WHERE state IN ({', '.join('?' * len(names))})"
+            " ORDER BY created_at, id",
+            names,
+        )
+        return [_row_to_job(row) for row in rows]
+
+    def events(self, job_id: str) -> builtins.list[JobEvent]:
+        """The job's history, oldest first."""
+        with self.db.read() as conn:
+            full_id = self._resolve(conn, job_id)
+            rows = conn.execute(
+                "SELECT * FROM job_events WHERE job_id = ? ORDER BY id", (full_id,)
+            ).fetchall()
+        return [
+            JobEvent(
+                id=row["id"],
+                job_id=row["job_id"],
+                at=row["at"],
+                state=JobState(row["state"]),
+                detail=row["detail"],
+            )
+            for row in rows
+        ]
+
+    def recent_durations(
+        self, provider: str, kind: str, model: str, limit: int = 20
+    ) -> builtins.list[float]:
+        """Seconds the provider took (`submitted` → first of `downloading`/`done`) for the most
+        recent finished jobs of this provider, kind and model, newest first."""
+        rows = self.db.query(
+            "SELECT j.id,"
+            " min(CASE WHEN e.state = 'submitted' THEN e.at END) AS started,"
+            " min(CASE WHEN e.state IN ('downloading', 'done') THEN e.at END) AS ended"
+            " FROM (SELECT id, created_at FROM jobs"
+            "  WHERE provider = ? AND kind = ? AND model = ? AND state = 'done'"
+            "  ORDER BY created_at DESC, id DESC LIMIT ?) AS j"
+            " JOIN job_events AS e ON e.job_id = j.id"
+            " GROUP BY j.id ORDER BY j.created_at DESC, j.id DESC",
+            (provider, kind, model, int(limit)),
+        )
+        return [
+            max(
+                0.0,
+                (parse_timestamp(row["ended"]) - parse_timestamp(row["started"])).total_seconds(),
+            )
+            for row in rows
+            if row["started"] is not None and row["ended"] is not None
+        ]
+
+    def count(self, states: Iterable[JobState | str] | None = None) -> int:
+        if states is None:
+            row = self.db.query_one("SELECT count(*) FROM jobs")
+        else:
+            names = _states(states)
+            row = self.db.query_one(
+                f"SELECT count(*) FROM jobs WHERE state IN ({', '.join('?' * len(names))})",
+                names,
+            )
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def _resolve(conn: sqlite3.Connection, job_id: str) -> str:
+        return resolve_id(conn, "jobs", "j", "job", job_id)
+
+
+def resolve_id(conn: sqlite3.Connection, table: str, prefix: str, noun: str, text: str) -> str:
+    """The one full id in `table` that is `text` or starts with it; NotFound otherwise."""
+    if not text or not text.strip():
+        raise NotFound(f"no {noun} id given")
+    row = conn.execute(f"SELECT id FROM {table} WHERE id = ?", (text.strip(),)).fetchone()
+    if row is not None:
+        return str(row[0])
+    start = normalize_prefix(prefix, text)
+    rows = conn.execute(
+        f"SELECT id FROM {table} WHERE id >= ? AND id < ? ORDER BY id LIMIT 3",
+        (start, prefix_upper_bound(start)),
+    ).fetchall()
+    if not rows:
+        raise NotFound(
+            f"no {noun} {text.strip()!r}", hint=f"`dave {noun}s list` shows the {noun}s there are"
+        )
+    if len(rows) > 1:
+        shown = ", ".join(r[0] for r in rows[:2])
+        raise NotFound(
+            f"{noun} id {text.strip()!r} is ambiguous: it starts {shown}"
+            f"{' and more' if len(rows) > 2 else ''}",
+            hint="give more characters of the id",
+        )
+    return str(rows[0][0])

@@ -1,0 +1,109 @@
+"""The store's tables, as an ordered list of named migrations (append; never edit a shipped one).
+
+Not for queries: jobs.py and assets.py read and write these tables.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .db import Migration, run_script
+
+# Timestamps are ISO-8601 UTC text with microseconds (`2026-05-09T07:35:25.123456Z`, see ids.py):
+# fixed width, so they sort as text in time order and read well in `sqlite3 dave.db`.
+
+JOBS_ASSETS_SQL = """
+CREATE TABLE jobs (
+    id              TEXT PRIMARY KEY,            -- j_ + ULID, time-ordered
+    provider        TEXT NOT NULL,
+    kind            TEXT NOT NULL,               -- image, edit, video, audio, ...
+    model           TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    request_json    TEXT NOT NULL,               -- as given (already redacted by the caller)
+    provider_job_id TEXT,
+    result_json     TEXT,                        -- the journaled provider answer
+    error           TEXT,
+    error_code      TEXT,
+    cost_usd        REAL,
+    attempts        INTEGER NOT NULL DEFAULT 0,  -- times the billable request was sent
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+CREATE INDEX jobs_state ON jobs (state, created_at);
+CREATE INDEX jobs_created ON jobs (created_at, id);
+CREATE INDEX jobs_provider_job ON jobs (provider, provider_job_id);
+CREATE INDEX jobs_model_state ON jobs (provider, kind, model, state, created_at);
+
+CREATE TABLE job_events (
+    id      INTEGER PRIMARY KEY,
+    job_id  TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    at      TEXT NOT NULL,
+    state   TEXT NOT NULL,
+    detail  TEXT
+);
+CREATE INDEX job_events_job ON job_events (job_id, id);
+
+CREATE TABLE assets (
+    seq          INTEGER PRIMARY KEY,            -- stable rowid, the key of the search index
+    id           TEXT NOT NULL UNIQUE,           -- a_ + ULID, time-ordered
+    job_id       TEXT REFERENCES jobs (id) ON DELETE SET NULL,
+    output_index INTEGER NOT NULL DEFAULT 0,     -- position within the job's outputs
+    provider     TEXT,
+    kind         TEXT NOT NULL,                  -- image, video, audio
+    path         TEXT NOT NULL,                  -- relative to the media root, '/'-separated
+    sha256       TEXT NOT NULL,
+    mime         TEXT,
+    bytes        INTEGER NOT NULL,
+    width        INTEGER,
+    height       INTEGER,
+    duration_s   REAL,
+    prompt       TEXT,
+    params_json  TEXT,
+    created_at   TEXT NOT NULL,
+    UNIQUE (job_id, output_index)
+);
+CREATE INDEX assets_created ON assets (created_at);
+CREATE INDEX assets_kind_created ON assets (kind, created_at);
+CREATE INDEX assets_sha256 ON assets (sha256);
+"""
+
+# An external-content FTS5 index over assets.prompt, kept in step by triggers.
+ASSETS_FTS_SQL = """
+CREATE VIRTUAL TABLE assets_fts USING fts5 (
+    prompt, content = 'assets', content_rowid = 'seq', tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER assets_fts_insert AFTER INSERT ON assets BEGIN
+    INSERT INTO assets_fts (rowid, prompt) VALUES (new.seq, new.prompt);
+END;
+CREATE TRIGGER assets_fts_delete AFTER DELETE ON assets BEGIN
+    INSERT INTO assets_fts (assets_fts, rowid, prompt) VALUES ('delete', old.seq, old.prompt);
+END;
+CREATE TRIGGER assets_fts_update AFTER UPDATE OF prompt ON assets BEGIN
+    INSERT INTO assets_fts (assets_fts, rowid, prompt) VALUES ('delete', old.seq, old.prompt);
+    INSERT INTO assets_fts (rowid, prompt) VALUES (new.seq, new.prompt);
+END;
+"""
+
+
+def fts5_available() -> bool:
+    """Whether this Python's SQLite was built with FTS5."""
+    probe = sqlite3.connect(":memory:")
+    try:
+        probe.execute("CREATE VIRTUAL TABLE probe USING fts5 (x)")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        probe.close()
+
+
+def _jobs_assets(conn: sqlite3.Connection) -> None:
+    run_script(conn, JOBS_ASSETS_SQL)
+    if fts5_available():
+        run_script(conn, ASSETS_FTS_SQL)
+    # Without FTS5 there is no assets_fts table and AssetStore.search falls back to LIKE.
+
+
+MIGRATIONS: list[Migration] = [
+    Migration("001_jobs_assets", _jobs_assets),
+]
