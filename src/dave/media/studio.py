@@ -22,6 +22,8 @@ from dave.core.errors import (
     Moderated,
     OutcomeUnknown,
     ProviderError,
+    ProviderUnavailable,
+    RateLimited,
     VerificationFailed,
 )
 from dave.core.redact import redact, redact_data
@@ -271,7 +273,12 @@ class Studio:
         submitted_age = _age_s(job.updated_at)
         last_progress: int | None = None
         while True:
-            status = await driver.status(job.kind, job.provider_job_id)
+            try:
+                status = await driver.status(job.kind, job.provider_job_id)
+            except (ProviderUnavailable, RateLimited) as error:
+                # The paid part is done; only the polling failed, and it can start again.
+                error.hint = f"the job is still with {job.provider}; `dave jobs wait {job.id}`"
+                raise
             if status.state is not RemoteState.PENDING:
                 return self._finish_remote(job, status)
             if status.progress is not None and status.progress != last_progress:

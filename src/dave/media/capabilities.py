@@ -1,0 +1,375 @@
+"""What each provider's media models can do and what they cost, as a table of data.
+
+Not for checking requests (dave.media.requests does that) nor for speaking any wire format.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal
+
+from dave.core.errors import InvalidRequest
+
+if TYPE_CHECKING:
+    from dave.media.requests import EditRequest, ImageRequest, VideoRequest
+
+Kind = Literal["image", "edit", "video"]
+VideoMode = Literal["text", "image", "reference", "edit", "extend"]
+
+#: How a video mode is named in messages.
+MODE_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "text": "text-to-video",
+        "image": "image-to-video",
+        "reference": "reference-to-video",
+        "edit": "video edit",
+        "extend": "video extension",
+    }
+)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An inclusive numeric range, such as 1–15 seconds."""
+
+    lo: float
+    hi: float
+
+    def __contains__(self, value: object) -> bool:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        return math.isfinite(value) and self.lo <= value <= self.hi
+
+    def text(self, unit: str = "") -> str:
+        """`1–15 s`: the range as a user reads it."""
+        suffix = f" {unit}" if unit else ""
+        return f"{_num(self.lo)}–{_num(self.hi)}{suffix}"
+
+
+@dataclass(frozen=True, slots=True)
+class ImageCapability:
+    """What a model accepts for image generation and editing."""
+
+    n: Span = Span(1, 10)
+    aspect_ratios: tuple[str, ...] = ()
+    resolutions: tuple[str, ...] = ()
+    response_formats: tuple[str, ...] = ("url", "b64_json")
+    #: Source images one edit may take (0: the model does not edit).
+    max_edit_sources: int = 0
+    #: Price/quality tiers accepted in `quality` (empty: the field is refused).
+    qualities: tuple[str, ...] = ()
+    default_quality: str | None = None
+    #: x.ai documents no image prompt limit; this generous cap only stops accidents.
+    max_prompt_chars: int = 8000
+
+
+@dataclass(frozen=True, slots=True)
+class VideoModeCapability:
+    """What one video mode (text-to-video, video edit, ...) accepts."""
+
+    #: Output length in seconds (None: the mode takes no duration, e.g. an edit keeps the input's).
+    duration: Span | None = None
+    default_duration: int | None = None
+    #: Empty: the field is not accepted in this mode (the output follows the input video).
+    resolutions: tuple[str, ...] = ()
+    aspect_ratios: tuple[str, ...] = ()
+    #: Whether `generate_audio` may be set.
+    audio_switch: bool = False
+    #: Length of the input video for edit/extend (checked only for local files).
+    input_duration: Span | None = None
+    #: Whether last_frame, keyframes and reference audios may be used (if the model has them).
+    frame_controls: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class VideoCapability:
+    """What a model accepts for video jobs."""
+
+    #: By mode; a plain dict so `dataclasses.asdict` can list the table (do not mutate it).
+    modes: dict[str, VideoModeCapability] = field(default_factory=dict)
+    default_resolution: str = "480p"
+    default_aspect_ratio: str = "16:9"
+    max_references: int = 0
+    last_frame: bool = False
+    max_keyframes: int = 0
+    keyframe_min_gap_s: float = 1 / 3
+    max_reference_audios: int = 0
+    max_prompt_chars: int = 4096
+    #: 1.5 may take an empty prompt when a frame is pinned (image, last_frame or keyframes).
+    empty_prompt_with_frame: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ModelCapability:
+    """One provider+model row of the table."""
+
+    provider: str
+    model: str
+    kinds: tuple[str, ...]
+    image: ImageCapability | None = None
+    video: VideoCapability | None = None
+    #: When set, the model still works but should not be used; the text says what to use instead.
+    deprecated: str | None = None
+    note: str = ""
+
+
+# --- x.ai (docs: ../shared/api/xai.md §3–§7) -----------------------------------------------
+
+XAI_IMAGE_ASPECT_RATIOS = (
+    "1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "2:1", "1:2",
+    "19.5:9", "9:19.5", "20:9", "9:20", "auto",
+)  # fmt: skip
+XAI_VIDEO_ASPECT_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3")
+
+_XAI_IMAGE = ImageCapability(
+    aspect_ratios=XAI_IMAGE_ASPECT_RATIOS, resolutions=("1k", "2k"), max_edit_sources=3
+)
+
+
+def _xai_video(*, v15: bool) -> VideoCapability:
+    gen_res = ("480p", "720p", "1080p") if v15 else ("480p", "720p")
+    generate = VideoModeCapability(
+        duration=Span(1, 15),
+        default_duration=8,
+        resolutions=gen_res,
+        aspect_ratios=XAI_VIDEO_ASPECT_RATIOS,
+        audio_switch=True,
+        frame_controls=True,
+    )
+    modes = {
+        "text": generate,
+        "image": generate,
+        # R2V: ≤ 10 s and ≤ 720p on every model [DOCS reference-to-video], [AISDK].
+        "reference": VideoModeCapability(
+            duration=Span(1, 10),
+            default_duration=8,
+            resolutions=("480p", "720p"),
+            aspect_ratios=XAI_VIDEO_ASPECT_RATIOS,
+            audio_switch=True,
+        ),
+        # Edit input ≤ 8.7 s; output keeps its length and ratio [DOCS video/editing].
+        "edit": VideoModeCapability(input_duration=Span(0, 8.7)),
+        # Extension input: docs say 2–15 s, the SDK docstring 2–30 s; we follow the docs.
+        # Added length: docs 2–10 s (default 6), SDK 1–10 s; again the docs.
+        "extend": VideoModeCapability(
+            duration=Span(2, 10), default_duration=6, input_duration=Span(2, 15)
+        ),
+    }
+    return VideoCapability(
+        modes=modes,
+        max_references=7,
+        last_frame=v15,
+        max_keyframes=4 if v15 else 0,
+        max_reference_audios=3 if v15 else 0,
+        empty_prompt_with_frame=v15,
+    )
+
+
+def _rows(*rows: ModelCapability) -> Mapping[tuple[str, str], ModelCapability]:
+    return MappingProxyType({(row.provider, row.model): row for row in rows})
+
+
+_TABLE = _rows(
+    ModelCapability(
+        "xai",
+        "grok-imagine-image",
+        ("image", "edit"),
+        image=_XAI_IMAGE,
+        note="standard image model, $0.02/image; dave's default for cost",
+    ),
+    ModelCapability(
+        "xai",
+        "grok-imagine-image-quality",
+        ("image", "edit"),
+        image=_XAI_IMAGE,
+        note="higher fidelity, $0.05/image",
+    ),
+    ModelCapability(
+        "xai",
+        "grok-imagine-image-pro",
+        ("image",),
+        image=ImageCapability(aspect_ratios=XAI_IMAGE_ASPECT_RATIOS, resolutions=("1k", "2k")),
+        deprecated="deprecated by x.ai as of 2026-05-15; use grok-imagine-image-quality",
+    ),
+    ModelCapability(
+        "xai",
+        "grok-imagine-image-2.0",
+        ("image",),
+        image=ImageCapability(
+            aspect_ratios=XAI_IMAGE_ASPECT_RATIOS,
+            resolutions=("1k", "2k"),
+            qualities=("low", "medium", "high"),
+            default_quality="medium",
+        ),
+        note="the only x.ai model with quality tiers (price tiers)",
+    ),
+    ModelCapability(
+        "xai",
+        "grok-imagine-video",
+        ("video",),
+        video=_xai_video(v15=False),
+        note="480p/720p; text, image, reference, edit and extend modes",
+    ),
+    ModelCapability(
+        "xai",
+        "grok-imagine-video-1.5",
+        ("video",),
+        video=_xai_video(v15=True),
+        note="adds 1080p (text/image), last_frame, keyframes and reference audios",
+    ),
+)
+
+# grok-imagine-image, not -quality: the docs' examples use -quality, but the standard model
+# costs 2.5× less and takes the same fields; a user who wants fidelity names the model.
+_DEFAULTS: Mapping[tuple[str, str], str] = MappingProxyType(
+    {
+        ("xai", "image"): "grok-imagine-image",
+        ("xai", "edit"): "grok-imagine-image",
+        ("xai", "video"): "grok-imagine-video",
+    }
+)
+
+
+def providers() -> tuple[str, ...]:
+    """The providers that have rows in the table, in a stable order."""
+    return tuple(dict.fromkeys(provider for provider, _ in _TABLE))
+
+
+def models(provider: str, kind: str | None = None) -> tuple[str, ...]:
+    """A provider's model ids (only those that do `kind`, when given)."""
+    return tuple(
+        row.model
+        for (name, _), row in _TABLE.items()
+        if name == provider and (kind is None or kind in row.kinds)
+    )
+
+
+def _check_provider(provider: str) -> None:
+    if provider not in providers():
+        known = ", ".join(providers())
+        raise InvalidRequest(f"unknown provider {provider!r}; use one of {known}")
+
+
+def capability(provider: str, model: str) -> ModelCapability:
+    """The row for provider+model; InvalidRequest naming the known models when there is none."""
+    _check_provider(provider)
+    row = _TABLE.get((provider, model))
+    if row is None:
+        known = ", ".join(models(provider))
+        raise InvalidRequest(f"unknown {provider} model {model!r}; use one of {known}")
+    return row
+
+
+def default_model(provider: str, kind: str) -> str:
+    """The model dave uses when a request names none."""
+    _check_provider(provider)
+    try:
+        return _DEFAULTS[(provider, kind)]
+    except KeyError:
+        raise InvalidRequest(f"{provider} has no {kind} models") from None
+
+
+# --- prices --------------------------------------------------------------------------------
+# One place for every price. Tags as in xai.md §8: [DOCS] docs.x.ai, [SEED] the docs copy in
+# the seed, [3P] resellers that claim list-price parity. Check before quoting as fact.
+
+PRICES_AS_OF = "2026-11-27"
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """A list price in USD per unit."""
+
+    usd: float
+    unit: Literal["image", "second", "input image", "input second"]
+    source: str
+
+
+IMAGE_PRICES: Mapping[tuple[str, str], Price] = MappingProxyType(
+    {
+        ("xai", "grok-imagine-image"): Price(0.02, "image", "[SEED] flat, [DOCS images card]"),
+        ("xai", "grok-imagine-image-quality"): Price(0.05, "image", "[3P atlascloud]"),
+    }
+)
+
+VIDEO_PRICES: Mapping[tuple[str, str, str], Price] = MappingProxyType(
+    {
+        ("xai", "grok-imagine-video", "480p"): Price(0.05, "second", "[DOCS] [3P Cloudflare]"),
+        ("xai", "grok-imagine-video", "720p"): Price(0.07, "second", "[3P Cloudflare, krea, fal]"),
+        ("xai", "grok-imagine-video-1.5", "480p"): Price(0.08, "second", "[3P muapi]"),
+        ("xai", "grok-imagine-video-1.5", "720p"): Price(0.14, "second", "[3P muapi]"),
+        ("xai", "grok-imagine-video-1.5", "1080p"): Price(0.25, "second", "[3P inference.sh]"),
+    }
+)
+
+VIDEO_INPUT_IMAGE_PRICES: Mapping[tuple[str, str], Price] = MappingProxyType(
+    {
+        ("xai", "grok-imagine-video"): Price(0.002, "input image", "[3P apiyi]"),
+        ("xai", "grok-imagine-video-1.5"): Price(0.01, "input image", "[3P inference.sh]"),
+    }
+)
+
+#: x.ai bills an extension's input video per second [3P fal].
+EXTENSION_INPUT_PRICE = Price(0.01, "input second", "[3P fal]")
+
+
+def estimate_cost(
+    request: ImageRequest | EditRequest | VideoRequest, *, input_duration_s: float | None = None
+) -> float | None:
+    """A list-price estimate in USD; None when the model or a price is unknown.
+
+    Unset fields count at the provider's defaults. Edits count each input image at the output
+    price (x.ai bills inputs; their price is not published). Edit and extend outputs follow
+    their input's resolution, so they count at 720p, the highest they can be; an edit's length
+    is its input's (`input_duration_s`), else the 8.7 s cap.
+    """
+    model = request.model or _DEFAULTS.get((request.provider, request.kind))
+    row = _TABLE.get((request.provider, model or ""))
+    if model is None or row is None:
+        return None
+    if request.kind in ("image", "edit"):
+        price = IMAGE_PRICES.get((request.provider, model))
+        if price is None:
+            return None
+        images = getattr(request, "images", [])
+        return round(price.usd * (request.n + len(images)), 6)
+    return _estimate_video(request, row, input_duration_s)  # type: ignore[arg-type]
+
+
+def _estimate_video(
+    request: VideoRequest, row: ModelCapability, input_duration_s: float | None
+) -> float | None:
+    try:
+        mode = request.mode
+    except InvalidRequest:
+        return None
+    assert row.video is not None
+    limits = row.video.modes.get(mode)
+    if limits is None:
+        return None
+    if mode in ("edit", "extend"):
+        resolution = "720p"
+    else:
+        resolution = request.resolution or row.video.default_resolution
+    per_second = VIDEO_PRICES.get((row.provider, row.model, resolution))
+    if per_second is None:
+        return None
+    if mode == "edit":
+        seconds = input_duration_s if input_duration_s is not None else 8.7
+    else:
+        seconds = float(request.duration or limits.default_duration or 0)
+    cost = per_second.usd * seconds
+    if mode == "extend":
+        cost += EXTENSION_INPUT_PRICE.usd * (input_duration_s if input_duration_s else 15.0)
+    inputs = request.input_image_count()
+    input_price = VIDEO_INPUT_IMAGE_PRICES.get((row.provider, row.model))
+    if inputs and input_price is not None:
+        cost += input_price.usd * inputs
+    return round(cost, 6)
