@@ -1,0 +1,166 @@
+"""The emulator's configuration: latency, job timing, keys and fault rules, loadable from a file.
+Not where faults are carried out (`middleware.py`); it only decides which request gets which."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import threading
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+FaultKind = Literal[
+    "status",
+    "reset",
+    "hang",
+    "truncate",
+    "corrupt",
+    "slow",
+    "job_failed",
+    "job_expired",
+    "moderated",
+]
+
+# Faults that change what a job or image *is* (decided by the route handler), as opposed to
+# faults that change how the HTTP exchange goes (carried out by the middleware).
+OUTCOME_KINDS = frozenset({"job_failed", "job_expired", "moderated"})
+
+
+class FaultRule(BaseModel):
+    """One fault: which requests it hits, what happens to them, and how many times.
+
+    Kinds of fault:
+    - `status`: answer `status` at once (with `retry_after` and `body` if given).
+    - `reset`: read the whole request, then drop the connection with no response at all.
+    - `hang`: wait `seconds` before handling the request (a client read timeout fires first).
+    - `truncate`: promise the full Content-Length, send `fraction` of the body, then drop.
+    - `corrupt`: a 200 of the right length whose bytes are not the media.
+    - `slow`: the body in `chunk_size` pieces, `seconds` apart.
+    - `job_failed`, `job_expired`: on a video submit, the job ends so once ready; on a poll,
+      that poll answers so at once.
+    - `moderated`: images come back with `respect_moderation: false` and no image; a video
+      ends done with `respect_moderation: false` and no URL (on submit or poll, as above).
+    Outcome kinds matched to endpoints they mean nothing to (e.g. `job_failed` on images)
+    are counted but change nothing.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    match: str
+    """`"METHOD /path"` with fnmatch wildcards, e.g. `"GET /v1/videos/*"`, `"* /files/*"`."""
+    kind: FaultKind
+    """What happens; see the class docstring."""
+    status: int = 500
+    """For `status`: the HTTP status to answer with."""
+    retry_after: str | None = None
+    """For `status`: a `Retry-After` header value, seconds (`"2"`) or an HTTP-date."""
+    body: dict[str, Any] | list[Any] | str | None = None
+    """For `status`: the body (JSON for dict/list, text for str); default a flat x.ai error."""
+    seconds: float | None = Field(None, ge=0)
+    """For `hang`: how long to wait (default 30 s); for `slow`: the pause between chunks
+    (default 0.1 s)."""
+    fraction: float = Field(0.5, ge=0, lt=1)
+    """For `truncate`: the share of the body sent before the connection drops."""
+    chunk_size: int = Field(16 * 1024, gt=0)
+    """For `slow`: bytes per chunk."""
+    message: str | None = None
+    """For `job_failed`: the error message of the failed job."""
+    times: int = Field(1, ge=0)
+    """How many matching requests get the fault; 0 means every one, forever."""
+    skip: int = Field(0, ge=0)
+    """Let this many matching requests through untouched first."""
+
+    _seen: int = PrivateAttr(default=0)
+    _applied: int = PrivateAttr(default=0)
+
+    @field_validator("match")
+    @classmethod
+    def _method_and_path(cls, value: str) -> str:
+        method, _, path = value.strip().partition(" ")
+        if not method or not path.startswith("/"):
+            raise ValueError('match must look like "METHOD /path", e.g. "GET /v1/videos/*"')
+        return f"{method.upper()} {path.strip()}"
+
+    def delay(self) -> float:
+        """`seconds`, or the default for this kind."""
+        if self.seconds is not None:
+            return self.seconds
+        return 30.0 if self.kind == "hang" else 0.1
+
+    @property
+    def seen(self) -> int:
+        """Matching requests so far (skipped, faulted or spent)."""
+        return self._seen
+
+    @property
+    def applied(self) -> int:
+        """Requests this rule actually faulted."""
+        return self._applied
+
+    def matches(self, method: str, path: str) -> bool:
+        return fnmatch.fnmatchcase(f"{method.upper()} {path}", self.match)
+
+
+class EmulatorConfig(BaseModel):
+    """How the emulator behaves. Pass one to `create_app` or `EmulatorServer`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    latency_s: float = Field(0.0, ge=0)
+    """Added to every provider request before it is answered."""
+    video_ready_s: float = Field(2.0, ge=0)
+    """Real seconds a video job stays pending after it is submitted."""
+    api_keys: list[str] | None = None
+    """Accepted bearer keys; None accepts any non-empty key."""
+    fps: int = Field(8, ge=1, le=60)
+    """Frame rate of made videos; low keeps encoding cheap."""
+    url_ttl_s: float = Field(3600.0, ge=0)
+    """How long result URLs stay downloadable (images from the answer, videos from ready)."""
+    faults: list[FaultRule] = Field(default_factory=list)
+    """Rules tried in order; the first that applies to a request wins."""
+
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _faults_alone(cls, data: Any) -> Any:
+        # A bare list in a faults file means "these are the faults".
+        if isinstance(data, list):
+            return {"faults": data}
+        return data
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> EmulatorConfig:
+        """Load a `.toml` or `.json` file: config fields at the top, or a JSON list of faults."""
+        path = Path(path)
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+        return cls.model_validate(data)
+
+    def set_faults(self, rules: Iterable[FaultRule | dict[str, Any]]) -> None:
+        """Replace the fault rules (fresh counters), safe while the emulator is serving."""
+        fresh = [
+            FaultRule.model_validate(r if isinstance(r, dict) else r.model_dump()) for r in rules
+        ]
+        with self._lock:
+            self.faults = fresh
+
+    def pick_fault(self, method: str, path: str) -> FaultRule | None:
+        """The fault for this request, counting it against every rule it matches on the way."""
+        with self._lock:
+            for rule in self.faults:
+                if not rule.matches(method, path):
+                    continue
+                rule._seen += 1
+                past_skip = rule._seen - rule.skip
+                if past_skip <= 0:
+                    continue
+                if rule.times and rule._applied >= rule.times:
+                    continue
+                rule._applied += 1
+                return rule
+        return None

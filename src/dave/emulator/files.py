@@ -1,0 +1,42 @@
+"""The emulator's media host: `GET /files/<token>.<ext>` makes and serves what the token describes.
+Not authenticated (provider CDNs take no API key) and not a store: nothing is kept on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .makers import IMAGE_MIME, VIDEO_MIME, make_image, make_video
+from .tokens import FileSpec, spec_from_name
+
+
+def _not_found() -> JSONResponse:
+    return JSONResponse({"code": "404", "error": "File not found or expired"}, status_code=404)
+
+
+async def make_file(spec: FileSpec) -> tuple[bytes, str]:
+    """The bytes and MIME type a spec describes; made off the event loop (encoding is CPU work)."""
+    if spec.kind == "video":
+        raw = await asyncio.to_thread(
+            make_video, spec.prompt, spec.w, spec.h, spec.s or 1.0, spec.fps or 8
+        )
+        return raw, VIDEO_MIME
+    raw = await asyncio.to_thread(make_image, spec.prompt, spec.w, spec.h, spec.fmt, spec.i)
+    return raw, IMAGE_MIME[spec.fmt]
+
+
+async def serve_file(request: Request) -> Response:
+    spec = spec_from_name(request.path_params["name"])
+    # Provider result URLs are temporary; an expired one is simply gone.
+    if spec is None or spec.exp < time.time():
+        return _not_found()
+    raw, mime = await make_file(spec)
+    return Response(raw, media_type=mime)
+
+
+def routes() -> list[Route]:
+    return [Route("/files/{name}", serve_file, methods=["GET"])]

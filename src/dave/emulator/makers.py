@@ -1,0 +1,163 @@
+"""Real, cheap media for the emulator: images (Pillow) and H.264 MP4s (PyAV) that show the prompt.
+Not a renderer of what the prompt asks for, and not used by dave outside the emulator."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import math
+import textwrap
+from fractions import Fraction
+
+from PIL import Image, ImageDraw, ImageFont
+
+ImageFormat = str  # "jpeg" | "png" | "webp"
+
+IMAGE_MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+VIDEO_MIME = "video/mp4"
+
+# Short side in pixels for each video resolution name.
+VIDEO_SHORT_SIDE = {"480p": 480, "720p": 720, "1080p": 1080}
+# Pixel budget for each image resolution name ("1k" ≈ 1 MP, "2k" ≈ 4 MP).
+IMAGE_PIXELS = {"1k": 1024 * 1024, "2k": 2048 * 2048}
+
+
+def parse_ratio(ratio: str) -> float:
+    """Width / height for a ratio such as "16:9" or "19.5:9"; "auto" means square."""
+    if ratio == "auto":
+        return 1.0
+    left, _, right = ratio.partition(":")
+    return float(left) / float(right)
+
+
+def _round16(value: float) -> int:
+    return max(16, round(value / 16) * 16)
+
+
+def image_size(ratio: float | str, resolution: str) -> tuple[int, int]:
+    """Pixel size for an image: the resolution's pixel budget at this ratio, multiples of 16."""
+    wh = parse_ratio(ratio) if isinstance(ratio, str) else ratio
+    pixels = IMAGE_PIXELS[resolution]
+    return _round16(math.sqrt(pixels * wh)), _round16(math.sqrt(pixels / wh))
+
+
+def video_size(ratio: float | str, resolution: str) -> tuple[int, int]:
+    """Pixel size for a video: the short side is the resolution's number, the long side a multiple
+    of 16 (so 16:9 at 480p is 848x480, as x.ai's legacy `size` values show)."""
+    wh = parse_ratio(ratio) if isinstance(ratio, str) else ratio
+    short = VIDEO_SHORT_SIDE[resolution]
+    if math.isclose(wh, 1.0):
+        return short, short
+    if wh > 1:
+        return _round16(short * wh), short
+    return short, _round16(short / wh)
+
+
+def prompt_color(prompt: str) -> tuple[int, int, int]:
+    """A mid-tone background color derived from the prompt, so different prompts look different."""
+    digest = hashlib.sha256(prompt.encode()).digest()
+    return tuple(60 + b % 140 for b in digest[:3])  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=16)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def _card(prompt: str, width: int, height: int, caption: str = "") -> Image.Image:
+    """A picture of the prompt: colored background, the prompt wrapped in large text."""
+    background = prompt_color(prompt)
+    image = Image.new("RGB", (width, height), background)
+    draw = ImageDraw.Draw(image)
+    size = max(12, min(width, height) // 14)
+    font = _font(size)
+    columns = max(8, int(width / (size * 0.55)))
+    lines = textwrap.wrap(prompt, columns)[:8] or ["(empty prompt)"]
+    if caption:
+        lines.append(caption)
+    text = "\n".join(lines)
+    box = draw.multiline_textbbox((0, 0), text, font=font, spacing=size // 4)
+    x = (width - (box[2] - box[0])) // 2
+    y = (height - (box[3] - box[1])) // 2
+    shade = (0, 0, 0) if sum(background) > 330 else (255, 255, 255)
+    draw.multiline_text((x, y), text, fill=shade, font=font, spacing=size // 4, align="center")
+    return image
+
+
+@functools.lru_cache(maxsize=32)
+def make_image(prompt: str, width: int, height: int, fmt: str = "jpeg", variant: int = 0) -> bytes:
+    """Encode a `width`x`height` picture of `prompt` as JPEG, PNG or WEBP bytes."""
+    if fmt not in IMAGE_MIME:
+        raise ValueError(f"unsupported image format {fmt!r}")
+    caption = f"#{variant + 1}" if variant else ""
+    image = _card(prompt, width, height, caption)
+    out = io.BytesIO()
+    if fmt == "jpeg":
+        image.save(out, format="JPEG", quality=80)
+    else:
+        image.save(out, format=fmt.upper())
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=16)
+def make_video(prompt: str, width: int, height: int, seconds: float, fps: int = 8) -> bytes:
+    """Encode an H.264 MP4 (yuv420p) of `seconds` length showing `prompt` and a moving bar.
+
+    Speed matters more than looks: the prompt card is drawn once, only a thin progress bar
+    changes, and x264 runs with the ultrafast preset, so mostly identical frames
+    cost almost nothing to encode.
+    """
+    import av  # deferred: PyAV is heavy to import and only the video path needs it
+
+    if width % 2 or height % 2:
+        raise ValueError("H.264 with yuv420p needs even dimensions")
+    total = max(1, round(seconds * fps))
+    card = _card(prompt, width, height)
+    bar_h = max(4, height // 40)
+    out = io.BytesIO()
+    with av.open(out, mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.time_base = Fraction(1, fps)
+        stream.options = {"preset": "ultrafast", "tune": "stillimage", "crf": "30"}
+        draw = ImageDraw.Draw(card)
+        frame = None
+        steps = max(1, math.ceil(seconds))
+        for index in range(total):
+            # The bar grows once a second, so a viewer sees the clip play; converting a picture
+            # to YUV costs more than encoding it, so frames within one second share one picture.
+            step = min(steps, index // fps + 1)
+            if frame is None or index % fps == 0:
+                filled = int(width * step / steps)
+                draw.rectangle((0, height - bar_h, filled, height), fill=(255, 255, 255))
+                frame = av.VideoFrame.from_image(card).reformat(format="yuv420p")
+            frame.pts = index
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return out.getvalue()
+
+
+def probe_video(data: bytes) -> tuple[int, int, float]:
+    """Width, height and length in seconds of a video file's first video stream.
+
+    Raises ValueError when the bytes are not a readable video.
+    """
+    import av  # deferred, as in make_video
+
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            stream = container.streams.video[0]
+            width, height = stream.codec_context.width, stream.codec_context.height
+            if container.duration is not None:
+                seconds = container.duration / av.time_base
+            elif stream.duration is not None and stream.time_base is not None:
+                seconds = float(stream.duration * stream.time_base)
+            else:
+                frames = sum(1 for _ in container.decode(stream))
+                seconds = frames / float(stream.average_rate or 1)
+    except (av.FFmpegError, IndexError, ValueError) as exc:
+        raise ValueError(f"not a readable video: {exc}") from exc
+    if not width or not height:
+        raise ValueError("not a readable video: no picture size")
+    return width, height, seconds

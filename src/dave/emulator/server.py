@@ -1,0 +1,166 @@
+"""Runs the emulator over real HTTP: `EmulatorServer` (uvicorn in a thread, for tests) and `serve`.
+Not for production traffic: one process, loopback by default, no TLS."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from .app import create_app
+from .faults import EmulatorConfig, FaultRule
+from .log import RequestLog
+from .middleware import TRANSPORT_KEY
+
+_START_TIMEOUT_S = 10.0
+
+
+class TransportExposingH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, with each connection's transport reachable from the app.
+
+    ASGI gives an app no way to drop a connection without answering: an app that raises or
+    returns early makes uvicorn send a 500. The `reset` and `truncate` faults need a real
+    drop, so each connection gets its own copy of the (lifespan) state dict holding its
+    transport; uvicorn copies that dict into every request's `scope["state"]`, where
+    `middleware.drop_connection` finds it.
+    """
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.app_state = {**self.app_state, TRANSPORT_KEY: transport}
+
+
+def _uvicorn_config(app: Starlette, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http=TransportExposingH11Protocol,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        # A hanging request must not hold up shutdown for long.
+        timeout_graceful_shutdown=1,
+    )
+
+
+class EmulatorServer:
+    """The emulator on 127.0.0.1 and a free port, in a background thread, for the `with` block.
+
+    >>> with EmulatorServer(EmulatorConfig(video_ready_s=0.5)) as server:
+    ...     base = server.xai_base_url  # http://127.0.0.1:<port>/v1
+    """
+
+    def __init__(
+        self, config: EmulatorConfig | None = None, *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.app = create_app(config)
+        self._host = host
+        self._port = port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    @property
+    def config(self) -> EmulatorConfig:
+        return self.app.state.config
+
+    @property
+    def log(self) -> RequestLog:
+        return self.app.state.log
+
+    @property
+    def port(self) -> int:
+        if self._socket is None:
+            raise RuntimeError("the emulator server is not running")
+        return self._socket.getsockname()[1]
+
+    @property
+    def url(self) -> str:
+        """The server's origin, e.g. `http://127.0.0.1:54321`."""
+        return f"http://{self._host}:{self.port}"
+
+    @property
+    def xai_base_url(self) -> str:
+        return f"{self.url}/v1"
+
+    def set_faults(self, rules: Iterable[FaultRule | dict[str, Any]]) -> None:
+        """Replace the fault rules while serving; counters start again from zero."""
+        self.config.set_faults(rules)
+
+    def start(self) -> EmulatorServer:
+        if self._thread is not None:
+            raise RuntimeError("the emulator server is already running")
+        # Binding here (not in uvicorn) means the port is known before the thread starts.
+        # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto
+        # says TCP, and without it every keep-alive request waits ~40 ms on delayed ACKs.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self._host, self._port))
+        self._socket = sock
+        self._server = uvicorn.Server(_uvicorn_config(self.app, self._host, self._port))
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="dave-emulator", daemon=True
+        )
+        self._thread.start()
+        self._wait_started()
+        return self
+
+    def _wait_started(self) -> None:
+        assert self._server is not None and self._thread is not None
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the emulator server failed to start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=_START_TIMEOUT_S)
+        self._close_socket()
+        self._server = None
+        self._thread = None
+
+    def _close_socket(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+        self._socket = None
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> EmulatorServer:
+        # Starting waits on another thread; keep the caller's event loop free meanwhile.
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self.stop)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, config: EmulatorConfig | None = None) -> None:
+    """Serve the emulator in the foreground until interrupted (for `dave emulator serve`)."""
+    uvicorn.Server(_uvicorn_config(create_app(config), host, port)).run()

@@ -1,0 +1,167 @@
+"""Request-reading helpers shared by the emulator's provider routers: body, auth, typed fields.
+Not a provider's error format: handlers raise `ApiError` and each router renders it its own way."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import re
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+
+from .tokens import FileSpec, file_name, spec_from_name
+
+_DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>.*)$", re.DOTALL)
+
+
+class ApiError(Exception):
+    """A client error the provider would answer with `status` and `message`."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def fail(status: int, message: str) -> NoReturn:
+    raise ApiError(status, message)
+
+
+def bearer_key(request: Request) -> str | None:
+    """The key of an `Authorization: Bearer <key>` header, or None when absent or malformed."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    key = key.strip()
+    return key if scheme.lower() == "bearer" and key else None
+
+
+async def read_json_object(request: Request) -> dict[str, Any]:
+    """The JSON object body; 415 without a JSON content type or with no body, as x.ai answers."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if content_type != "application/json" or not body.strip():
+        fail(415, "Expected a request with a JSON body and 'Content-Type: application/json'")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        fail(400, f"Failed to parse the request body as JSON: {exc}")
+    if not isinstance(data, dict):
+        fail(422, "The request body must be a JSON object")
+    return data
+
+
+def reject_unknown(
+    body: dict[str, Any], allowed: frozenset[str] | set[str], prefix: str = ""
+) -> None:
+    """400 `Argument not supported: <field>` for the first field the endpoint does not take."""
+    for key in body:
+        if key not in allowed:
+            fail(400, f"Argument not supported: {prefix}{key}")
+
+
+def get_str(body: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = body.get(key)
+    if value is None:
+        if required:
+            fail(422, f"Missing required field: {key}")
+        return None
+    if not isinstance(value, str):
+        fail(422, f"Field {key} must be a string")
+    return value
+
+
+def get_int(body: dict[str, Any], key: str) -> int | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    # bool is an int in Python but not in JSON Schema; a float with no fraction is still a float.
+    if isinstance(value, bool) or not isinstance(value, int):
+        fail(422, f"Field {key} must be an integer")
+    return value
+
+
+def get_number(body: dict[str, Any], key: str) -> float | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        fail(422, f"Field {key} must be a number")
+    return float(value)
+
+
+def get_bool(body: dict[str, Any], key: str) -> bool | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, bool):
+        fail(422, f"Field {key} must be a boolean")
+    return value
+
+
+def get_object(body: dict[str, Any], key: str) -> dict[str, Any] | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, dict):
+        fail(422, f"Field {key} must be an object")
+    return value
+
+
+def get_list(body: dict[str, Any], key: str) -> list[Any] | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, list):
+        fail(422, f"Field {key} must be an array")
+    return value
+
+
+def one_of(value: str | None, choices: tuple[str, ...] | frozenset[str], key: str) -> None:
+    if value is not None and value not in choices:
+        fail(400, f"Invalid {key} {value!r}; expected one of: {', '.join(choices)}")
+
+
+def decode_data_uri(url: str, kind: str, where: str) -> tuple[str, bytes] | None:
+    """(mime, bytes) of a `data:<kind>/...;base64,` URI; None if `url` is not a data URI at all."""
+    if not url.startswith("data:"):
+        return None
+    found = _DATA_URI.match(url)
+    if not found or not found["mime"].startswith(f"{kind}/"):
+        fail(400, f"{where}: expected a data:{kind}/...;base64, URI")
+    try:
+        return found["mime"], base64.b64decode(found["data"], validate=True)
+    except (binascii.Error, ValueError):
+        fail(400, f"{where}: the data URI is not valid base64")
+
+
+def image_size_of(url: str, where: str) -> tuple[int, int] | None:
+    """Pixel size of an image reference when it can be known offline: a data URI (which must be a
+    readable image) or one of the emulator's own file URLs. None for other http(s) URLs."""
+    decoded = decode_data_uri(url, "image", where)
+    if decoded is not None:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(io.BytesIO(decoded[1])) as image:
+                image.verify()
+                return image.size
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            fail(400, f"{where}: the data URI does not hold a readable image")
+    check_http_url(url, where)
+    spec = own_file(url)
+    return (spec.w, spec.h) if spec is not None else None
+
+
+def check_http_url(url: str, where: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        fail(400, f"{where}: expected an http(s) URL or a base64 data URI")
+
+
+def own_file(url: str) -> FileSpec | None:
+    """The spec behind a URL this or another emulator handed out, whatever its host."""
+    head, _, name = urlsplit(url).path.rpartition("/")
+    return spec_from_name(name) if head.endswith("/files") else None
+
+
+def file_url(request: Request, spec: FileSpec) -> str:
+    """An absolute URL on the emulator that answered `request`, so the client downloads from it."""
+    return f"{str(request.base_url).rstrip('/')}/files/{file_name(spec)}"
