@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         ProviderError,
         ProviderUnavailable,
         RateLimited,
+        StoreError,
         Unauthorized,
         VerificationFailed,
     )
@@ -53,6 +54,7 @@ __all__ = [
     "RateLimited",
     "Result",
     "Settings",
+    "StoreError",
     "Studio",
     "SyncStudio",
     "Unauthorized",

@@ -25,7 +25,10 @@ def run_guarded(app: typer.Typer) -> None:
     try:
         app()
     except DaveError as error:
-        fail(error.user_line())
+        line = error.user_line()
+        if error.job_id and error.job_id not in line:
+            line += f" [job {error.job_id}]"
+        fail(line)
     except KeyboardInterrupt:
         fail("interrupted; unfinished jobs stay in the journal (`dave jobs resume`)", 130)
     except Exception as error:

@@ -77,12 +77,7 @@ async def _in_studio(
 
     with progress_display(progress) as on_event:
         async with Studio(offline=offline or None, on_event=on_event) as studio:
-            try:
-                return await start(studio)
-            except DaveError as error:
-                if error.job_id:
-                    error.hint = f"{error.hint + '; ' if error.hint else ''}job {error.job_id}"
-                raise
+            return await start(studio)
 
 
 def report(result: Result, *, out: Path | None, json_output: bool) -> None:

@@ -43,6 +43,8 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 _NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
 
 ErrorParser = Callable[[httpx2.Response], tuple[str, str | None]]
+# A provider's own reading of an error: returns the error class, or None for the default one.
+ErrorClassifier = Callable[[int, str, str | None], type[ProviderError] | None]
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -111,11 +113,13 @@ class HttpClient:
         *,
         transport: httpx2.AsyncBaseTransport | None = None,
         parse_error: ErrorParser = default_error_parser,
+        classify_error: ErrorClassifier | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.provider = provider
         self.settings = settings
         self._parse_error = parse_error
+        self._classify_error = classify_error
         self._sleep = sleep
         timeout = httpx2.Timeout(
             connect=settings.connect_timeout,
@@ -238,6 +242,9 @@ class HttpClient:
             "code": code,
             "request_id": request_id,
         }
+        special = self._classify_error(status, message, code) if self._classify_error else None
+        if special is not None:
+            return special(message, **fields)
         if status in (401, 403):
             return Unauthorized(message, **fields)
         if status == 429:

@@ -7,6 +7,7 @@ wire fields (dave.providers) nor for validation (dave.media.requests).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
 
 from dave.core.errors import InvalidRequest
@@ -19,6 +20,8 @@ from dave.providers.base import Status, Submission
 if TYPE_CHECKING:
     from dave.providers.xai import XaiClient
 
+Send = Callable[[], Awaitable[Submission]]
+
 # Offline, requests go to this made-up host, which the ASGI transport answers in-process.
 EMULATOR_ORIGIN = "http://emulator.invalid"
 
@@ -28,7 +31,9 @@ class Driver(Protocol):
     #: How long a job usually takes when that is known in advance (the emulator), else None.
     typical_job_s: float | None
 
-    async def submit(self, request: Request) -> Submission: ...
+    async def prepare(self, request: Request) -> Send:
+        """Everything short of sending: the returned call sends the one billable request."""
+        ...
 
     async def status(self, kind: str, provider_job_id: str) -> Status: ...
 
@@ -69,24 +74,27 @@ class XaiDriver:
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    async def submit(self, request: Request) -> Submission:
+    async def prepare(self, request: Request) -> Send:
+        """Reads every source into its wire form now, so a vanished file fails before sending."""
         if isinstance(request, EditRequest):
             urls = await asyncio.to_thread(lambda: [to_url(image) for image in request.images])
-            return await self.client.edit_images(image_urls=urls, **_image_fields(request))
+            fields = _image_fields(request)
+            return lambda: self.client.edit_images(image_urls=urls, **fields)
         if isinstance(request, ImageRequest):
-            return await self.client.generate_images(**_image_fields(request))
+            fields = _image_fields(request)
+            return lambda: self.client.generate_images(**fields)
         assert isinstance(request, VideoRequest)
-        return await self._video(request)
+        return await self._prepare_video(request)
 
-    async def _video(self, request: VideoRequest) -> Submission:
+    async def _prepare_video(self, request: VideoRequest) -> Send:
         assert request.model is not None
         model, prompt = request.model, request.prompt
         if request.edit_video:
             url = await asyncio.to_thread(to_url, request.edit_video, "video")
-            return await self.client.edit_video(model=model, prompt=prompt, video_url=url)
+            return lambda: self.client.edit_video(model=model, prompt=prompt, video_url=url)
         if request.extend_video:
             url = await asyncio.to_thread(to_url, request.extend_video, "video")
-            return await self.client.extend_video(
+            return lambda: self.client.extend_video(
                 model=model, prompt=prompt, video_url=url, duration=request.duration
             )
 
@@ -100,7 +108,7 @@ class XaiDriver:
 
         image, references, last_frame, keyframes = await asyncio.to_thread(frames)
         voices = [{"voice_id": voice} for voice in request.reference_audios] or None
-        return await self.client.create_video(
+        return lambda: self.client.create_video(
             model=model,
             prompt=prompt,
             image_url=image,

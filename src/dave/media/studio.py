@@ -8,8 +8,9 @@ validation rules (dave.media.requests).
 from __future__ import annotations
 
 import asyncio
+import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -49,6 +50,12 @@ from dave.store.jobs import Job, JobState
 # A download that does not decode is fetched again this many times before giving up.
 _DOWNLOAD_CHECKS = 3
 _MEDIUM = {"image": "image", "edit": "image", "video": "video"}
+# Waiting on a job that already ended badly reports why, as the first run did.
+_ENDED_BADLY: dict[JobState, type[ProviderError]] = {
+    JobState.UNKNOWN: OutcomeUnknown,
+    JobState.FAILED: JobFailed,
+    JobState.EXPIRED: JobExpired,
+}
 
 
 @dataclass(frozen=True)
@@ -154,9 +161,14 @@ class Studio:
         """Generate images; options are ImageRequest's fields (n, aspect_ratio, ...)."""
         return await self.run(_build(ImageRequest, prompt=prompt, **options))
 
-    async def edit(self, prompt: str, images: list[str] | str, **options: Any) -> Result:
+    async def edit(
+        self,
+        prompt: str,
+        images: Sequence[str | os.PathLike[str]] | str | os.PathLike[str],
+        **options: Any,
+    ) -> Result:
         """Edit one to three images (paths, URLs or data URIs) as the prompt says."""
-        images = [images] if isinstance(images, str) else list(images)
+        images = [images] if isinstance(images, str | os.PathLike) else list(images)
         return await self.run(_build(EditRequest, prompt=prompt, images=images, **options))
 
     async def video(self, prompt: str, *, wait: bool = True, **options: Any) -> Result:
@@ -234,17 +246,25 @@ class Studio:
         except DaveError as error:
             error.job_id = job.id
             raise
-        if job.state is JobState.UNKNOWN:
-            raise OutcomeUnknown(job.error or "outcome unknown", provider=job.provider)
+        ended = _ENDED_BADLY.get(job.state)
+        if ended is not None:
+            error = ended(job.error or f"the job is {job.state.value}", provider=job.provider)
+            error.job_id = job.id
+            raise error
         return self.result(job)
 
     async def _submit(self, job: Job) -> Job:
         request = parse_request(job.request)
         driver = self._driver(job.provider)
+        try:
+            send = await driver.prepare(request)
+        except DaveError as error:  # a source vanished or changed: nothing was sent
+            self._move(job, JobState.FAILED, error=error.user_line(), error_code="invalid")
+            raise
         # Claim the job first: of two processes resuming it, only one gets past this line.
         job = self._move(job, JobState.SUBMITTING, expect={JobState.CREATED}, count_attempt=True)
         try:
-            submission = await driver.submit(request)
+            submission = await send()
         except OutcomeUnknown as error:
             self._mark_unknown(job, error.message)
             raise
@@ -419,10 +439,20 @@ class Studio:
 def _build(request_type: type[Request], **fields: Any) -> Request:
     from pydantic import ValidationError
 
+    fields = {key: _plain(value) for key, value in fields.items()}
     try:
         return request_type(**fields)
     except ValidationError as error:  # the request models convert most; this is the backstop
         raise invalid_request(error) from None
+
+
+def _plain(value: Any) -> Any:
+    """Paths are welcome wherever a source goes; the request models hold text."""
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _code(error: ProviderError) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx2
 
-from dave.core.errors import ProviderError
+from dave.core.errors import ProviderError, Unauthorized
 from dave.core.http import HttpClient, default_error_parser
 from dave.core.redact import Secret
 from dave.core.settings import HttpSettings
@@ -34,6 +34,13 @@ _TERMINAL_WORDS = {
 def parse_error(response: httpx2.Response) -> tuple[str, str | None]:
     """x.ai sends `{code, error}` flat, `{error: {message, code}}`, or a message string."""
     return default_error_parser(response)
+
+
+def classify_error(status: int, message: str, code: str | None) -> type[ProviderError] | None:
+    """x.ai answers a wrong key with 400 (docs.x.ai/developers/debugging), not 401."""
+    if status == 400 and "api key" in message.lower():
+        return Unauthorized
+    return None
 
 
 def cost_usd(body: dict[str, Any]) -> float | None:
@@ -60,7 +67,13 @@ class XaiClient:
     ) -> None:
         self._key = key
         self.base_url = base_url.rstrip("/")
-        self.http = HttpClient(NAME, settings, transport=transport, parse_error=parse_error)
+        self.http = HttpClient(
+            NAME,
+            settings,
+            transport=transport,
+            parse_error=parse_error,
+            classify_error=classify_error,
+        )
 
     def __repr__(self) -> str:
         return f"XaiClient(base_url={self.base_url!r})"

@@ -1,0 +1,89 @@
+"""The public face of the library: `dave.__all__` and the blocking `SyncStudio` facade."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+import dave
+import dave.core.errors
+
+
+def test_all_is_sorted_and_unique() -> None:
+    assert list(dave.__all__) == sorted(dave.__all__)
+    assert len(set(dave.__all__)) == len(dave.__all__)
+
+
+def test_every_name_in_all_resolves() -> None:
+    for name in dave.__all__:
+        assert getattr(dave, name) is not None, name
+    assert dave.__version__ == "0.1.0"
+
+
+def test_all_holds_the_studios_and_the_root_error() -> None:
+    for name in ("Studio", "SyncStudio", "DaveError", "InvalidRequest", "Result", "JobState"):
+        assert name in dave.__all__
+    assert issubclass(dave.InvalidRequest, dave.DaveError)
+    assert issubclass(dave.Unauthorized, dave.ProviderError)
+    assert dave.Studio.__module__ == "dave.media.studio"
+    assert sorted(dir(dave)) == sorted(dave.__all__)
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError):
+        _ = dave.NoSuchThing  # type: ignore[attr-defined]
+
+
+def test_every_dave_error_in_the_error_tree_is_exported() -> None:
+    errors = {
+        name
+        for name, value in inspect.getmembers(dave.core.errors, inspect.isclass)
+        if issubclass(value, dave.core.errors.DaveError) and value.__module__ == "dave.core.errors"
+    }
+    assert errors - set(dave.__all__) == set()
+
+
+def test_sync_studio_offline_needs_no_key_and_keeps_the_file(dave_home: Path) -> None:
+    assert "XAI_API_KEY" not in os.environ
+
+    with dave.SyncStudio(offline=True) as studio:
+        result = studio.image("a lighthouse at dusk", aspect_ratio="16:9")
+        jobs = studio.jobs.list()
+        count = studio.assets.count()
+
+    assert result.job.state.value == "done"
+    assert [job.id for job in jobs] == [result.job.id]
+    assert count == 1
+    (asset,) = result.assets
+    path = dave_home / "media" / asset.path
+    assert path == result.paths()[0]
+    data = path.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == asset.sha256
+    with Image.open(path) as image:
+        assert image.format == "JPEG"
+        assert image.size == (asset.width, asset.height)
+    assert asset.width is not None and asset.height is not None
+    assert asset.width > asset.height
+
+
+def test_sync_studio_offline_makes_a_video_and_waits_for_it(dave_home: Path) -> None:
+    with dave.SyncStudio(offline=True, poll_floor_s=0.1) as studio:
+        started = studio.video("waves at night", duration=1, wait=False)
+        finished = studio.wait(started.job.id)
+
+    assert started.job.state.value == "submitted"
+    assert started.assets == []
+    assert finished.job.state.value == "done"
+    (asset,) = finished.assets
+    assert asset.mime == "video/mp4"
+    assert (dave_home / "media" / asset.path).is_file()
+
+
+def test_sync_studio_without_a_key_or_offline_says_which_variable_to_set() -> None:
+    with dave.SyncStudio() as studio, pytest.raises(dave.ConfigError, match="no API key"):
+        studio.image("a lighthouse")
