@@ -1,5 +1,5 @@
 """`python -m dave` runs the CLI, exactly as the `dave` command does."""
 
-from dave.cli.app import main
+from dave.cli.entry import main
 
 main()

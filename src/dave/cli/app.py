@@ -279,10 +279,3 @@ def emulator_serve(
     from dave.cli import emulator
 
     emulator.serve(host=host, port=port, faults=faults)
-
-
-def main() -> None:
-    """The console script: runs the app and turns every failure into one line."""
-    from dave.cli.errors import run_guarded
-
-    run_guarded(app)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rich.table import Table
-
 from dave.cli.jobs import open_store
 from dave.cli.output import console, emit_json, stdout_console
 
@@ -30,13 +28,15 @@ def show(asset_id: str, *, json_output: bool) -> None:
         emit_json({"asset": data})
         return
     for key, value in data.items():
-        stdout_console.print(f"{key}: {value}")
+        stdout_console().print(f"{key}: {value}")
 
 
 def _print(assets: Sequence[Any], root: Any, json_output: bool) -> None:
     if json_output:
         emit_json({"assets": [{**a.to_dict(), "path": str(root / a.path)} for a in assets]})
         return
+    from rich.table import Table
+
     table = Table("id", "kind", "size", "prompt", "path", box=None)
     for asset in assets:
         size = f"{asset.width}x{asset.height}" if asset.width else "-"
@@ -44,6 +44,6 @@ def _print(assets: Sequence[Any], root: Any, json_output: bool) -> None:
             size += f" {asset.duration_s:.1f}s"
         prompt = (asset.prompt or "")[:40]
         table.add_row(asset.id, asset.kind, size, prompt, str(root / asset.path))
-    stdout_console.print(table)
+    stdout_console().print(table)
     if not assets:
-        console.print("no assets found")
+        console().print("no assets found")

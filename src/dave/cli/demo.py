@@ -34,13 +34,13 @@ def run(*, out: Path | None, json_output: bool) -> None:
     if json_output:
         emit_json({"results": [r.to_dict() for r in results]})
         return
-    console.print("[bold]dave demo[/bold]: offline, through the built-in x.ai emulator")
+    console().print("[bold]dave demo[/bold]: offline, through the built-in x.ai emulator")
     for label, result in zip(("image", "edit", "video"), results, strict=True):
         asset = result.assets[0]
         size = f"{asset.width}x{asset.height}"
         if asset.duration_s:
             size += f", {asset.duration_s:.1f} s"
-        console.print(f"  {label:5}  job {result.job.id}  {asset.mime} {size}")
+        console().print(f"  {label:5}  job {result.job.id}  {asset.mime} {size}")
         for path in copies.get(id(result)) or result.paths():
             emit_line(str(path))
-    console.print("see them again with `dave assets list`")
+    console().print("see them again with `dave assets list`")

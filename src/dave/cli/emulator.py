@@ -16,6 +16,6 @@ def serve(*, host: str, port: int, faults: Path | None) -> None:
         config = EmulatorConfig.from_file(faults) if faults else EmulatorConfig()
     except (OSError, ValueError) as error:
         raise ConfigError(f"cannot read faults file {faults}: {error}") from None
-    console.print(f"emulator on http://{host}:{port} (x.ai at http://{host}:{port}/v1)")
-    console.print(f"  export XAI_BASE_URL=http://{host}:{port}/v1 XAI_API_KEY=any-key")
+    console().print(f"emulator on http://{host}:{port} (x.ai at http://{host}:{port}/v1)")
+    console().print(f"  export XAI_BASE_URL=http://{host}:{port}/v1 XAI_API_KEY=any-key")
     run(host=host, port=port, config=config)

@@ -90,11 +90,11 @@ def report(result: Result, *, out: Path | None, json_output: bool) -> None:
         return
     job = result.job
     cost = f", ${job.cost_usd:.4f}" if job.cost_usd is not None else ""
-    console.print(
+    console().print(
         f"job [bold]{job.id}[/bold] {job.state.value}: {len(result.assets)} file(s){cost}"
     )
     if not result.assets and not job.terminal:
-        console.print(f"still running; `dave jobs wait {job.id}` fetches it when done")
+        console().print(f"still running; `dave jobs wait {job.id}` fetches it when done")
     for path in copies or [asset_path for asset_path in result.paths()]:
         emit_line(str(path))
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-
 from dave.cli.generate import report
 from dave.cli.output import console, emit_json, stdout_console
 from dave.core.errors import DaveError, InvalidRequest
@@ -36,15 +34,17 @@ def list_jobs(*, state: str | None, limit: int, json_output: bool) -> None:
     if json_output:
         emit_json({"jobs": [_job_summary(job) for job in jobs]})
         return
+    from rich.table import Table
+
     table = Table("id", "state", "provider", "kind", "model", "cost", "created", box=None)
     for job in jobs:
         cost = f"${job.cost_usd:.4f}" if job.cost_usd is not None else "-"
         table.add_row(
             job.id, job.state.value, job.provider, job.kind, job.model, cost, job.created_at[:19]
         )
-    stdout_console.print(table)
+    stdout_console().print(table)
     if not jobs:
-        console.print("no jobs yet: try `dave demo`")
+        console().print("no jobs yet: try `dave demo`")
 
 
 def show(job_id: str, *, json_output: bool) -> None:
@@ -64,7 +64,7 @@ def show(job_id: str, *, json_output: bool) -> None:
             }
         )
         return
-    out = stdout_console
+    out = stdout_console()
     out.print(f"[bold]{job.id}[/bold]  {job.state.value}  {job.provider}/{job.model}  {job.kind}")
     if job.provider_job_id:
         out.print(f"provider job: {job.provider_job_id}")
@@ -94,7 +94,7 @@ def resume(job_id: str | None, *, resubmit: bool, json_output: bool, offline: bo
         emit_json({"jobs": [result.to_dict() for result in results]})
     else:
         if not results:
-            console.print("nothing to resume")
+            console().print("nothing to resume")
         for result in results:
             report(result, out=None, json_output=False)
     if any(result.job.state.value not in ("done", "cancelled") for result in results):
@@ -112,7 +112,7 @@ def cancel(job_id: str, *, json_output: bool) -> None:
     if json_output:
         emit_json({"job": _job_summary(job)})
     else:
-        console.print(f"job {job.id} cancelled; the provider may still finish and bill it")
+        console().print(f"job {job.id} cancelled; the provider may still finish and bill it")
 
 
 async def _with_studio(action: Any, offline: bool, json_output: bool) -> Any:

@@ -9,18 +9,30 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from dave.media.events import StudioEvent
 
-console = Console(stderr=True, highlight=False)
-# Listings are results, so their tables go to stdout where a pipe can take them.
-stdout_console = Console(
-    highlight=False, width=None if sys.stdout.isatty() else 240, soft_wrap=True
-)
+
+@cache
+def console() -> Console:
+    """Messages, progress and tables that are not results: stderr. Built on first use, so
+    `--json` runs never import rich."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+@cache
+def stdout_console() -> Console:
+    """Listings are results, so their tables go to stdout where a pipe can take them."""
+    from rich.console import Console
+
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 240, soft_wrap=True)
 
 
 def emit_json(value: Any) -> None:
@@ -36,7 +48,7 @@ def emit_line(text: str) -> None:
 @contextmanager
 def progress_display(enabled: bool) -> Iterator[Any]:
     """A rich progress display on stderr fed by Studio events; a no-op handler when disabled."""
-    if not enabled or not console.is_terminal:
+    if not enabled or not console().is_terminal:
         yield _quiet_handler
         return
     from rich.progress import (
@@ -55,7 +67,7 @@ def progress_display(enabled: bool) -> Iterator[Any]:
         BarColumn(),
         DownloadColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=console(),
         transient=True,
     ) as progress:
 
@@ -76,4 +88,4 @@ def progress_display(enabled: bool) -> Iterator[Any]:
 
 def _quiet_handler(event: StudioEvent) -> None:
     if event.kind == "state" and event.message:
-        console.print(f"[dim]{event.message}[/dim]")
+        console().print(f"[dim]{event.message}[/dim]")
