@@ -25,10 +25,14 @@ class PollSchedule:
     ceiling_s: float = 15.0
     jitter: float = 0.1
 
-    def delay(self, elapsed_s: float) -> float:
+    def delay(self, elapsed_s: float, progress: int | None = None) -> float:
+        """When the provider reports progress, aim at the finish it implies; else follow the
+        expected duration."""
+        if progress is not None and 0 < progress < 100 and elapsed_s > 0:
+            return self._toward_finish(elapsed_s, progress)
         expected = max(self.expected_s, self.floor_s)
         if elapsed_s < 0.6 * expected:
-            # Too early to be likely done: one poll per ~quarter of the remaining wait.
+            # Too early to be likely done: one poll per ~half of the remaining wait.
             base = (0.6 * expected - elapsed_s) / 2
         elif elapsed_s < 1.5 * expected:
             base = self.floor_s
@@ -37,6 +41,13 @@ class PollSchedule:
             base = (elapsed_s - expected) / 4
         base = min(max(base, self.floor_s), self.ceiling_s)
         return base * (1 + random.uniform(-self.jitter, self.jitter))
+
+    def _toward_finish(self, elapsed_s: float, progress: int) -> float:
+        # Progress is a whole percent, so p% at t means the finish lies in
+        # [t*100/(p+1), t*100/p]. Polling at the early end never overshoots, and each answer
+        # narrows the range: a few polls land just after the finish.
+        earliest_finish = elapsed_s * 100 / (progress + 1)
+        return min(max(earliest_finish - elapsed_s, self.floor_s), 4 * self.ceiling_s)
 
 
 def expected_duration(history_s: list[float], kind: str) -> float:

@@ -310,7 +310,7 @@ class Studio:
                     f"job {job.id} is still running after {waited:.0f}s",
                     hint=f"`dave jobs wait {job.id}` picks it up later",
                 )
-            await asyncio.sleep(schedule.delay(submitted_age + waited))
+            await asyncio.sleep(schedule.delay(submitted_age + waited, status.progress))
 
     def _finish_remote(self, job: Job, status: Status) -> Job:
         if status.state is RemoteState.DONE:
