@@ -10,6 +10,7 @@ import pytest
 from dave.core.errors import StoreError
 from dave.store import Database, Migration
 from dave.store.db import split_statements
+from dave.store.schema import MIGRATIONS
 
 
 def _count(db: Database, sql: str) -> int:
@@ -29,7 +30,7 @@ def test_opening_creates_parent_folders_and_a_wal_file_with_the_schema(tmp_path:
         assert db.query_one("PRAGMA synchronous")[0] == 1  # NORMAL
         for table in ("jobs", "job_events", "assets", "migrations"):
             assert db.table_exists(table), table
-        assert [name for name, _ in db.applied_migrations()] == ["001_jobs_assets"]
+        assert [name for name, _ in db.applied_migrations()] == [m.name for m in MIGRATIONS]
 
 
 def test_migrations_are_recorded_once_and_reopening_applies_nothing(tmp_path: Path) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dave.cli.jobs import open_store
 from dave.cli.output import console, emit_json, stdout_console
+from dave.cli.store import open_store
 
 
 def list_assets(*, limit: int, json_output: bool) -> None:

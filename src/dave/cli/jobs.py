@@ -6,21 +6,12 @@ Reading the journal needs only the store; waiting and resuming open a Studio.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dave.cli.generate import report
 from dave.cli.output import console, emit_json, stdout_console
+from dave.cli.store import open_store
 from dave.core.errors import DaveError, InvalidRequest
-
-if TYPE_CHECKING:
-    from dave.store import Store
-
-
-def open_store() -> Store:
-    from dave.core.settings import load_settings
-    from dave.store import Store
-
-    return Store.open(load_settings().home)
 
 
 def list_jobs(*, state: str | None, limit: int, json_output: bool) -> None:

@@ -203,6 +203,9 @@ class HttpClient:
                             f"{self.provider}: download of {_short(url)} stopped short: {error}",
                             hint="the result URL may still work: `dave jobs resume ID`",
                         ) from None
+                    if isinstance(error, _RetryableStatus):
+                        # The provider's own answer: keep its class (429: RateLimited) and status.
+                        raise error.error from None
                     raise self._unavailable(f"download failed ({_describe(error)})") from None
                 wait = error.retry_after if isinstance(error, _RetryableStatus) else None
                 await self._backoff(attempt, wait, f"download {_describe(error)}")
@@ -212,16 +215,27 @@ class HttpClient:
 
     async def _stream_into(self, url: str, sink: Sink, timeout: httpx2.Timeout) -> Download:
         async with self._client.stream("GET", url, timeout=timeout) as response:
-            if response.status_code in RETRYABLE_STATUSES:
-                raise _RetryableStatus(
-                    response.status_code, retry_after_seconds(response.headers.get("retry-after"))
-                )
             if not response.is_success:
                 await response.aread()
-                raise self.error_for(response, action="download")
+                error = self.error_for(response, action="download")
+                if response.status_code in RETRYABLE_STATUSES:
+                    retry_after = retry_after_seconds(response.headers.get("retry-after"))
+                    raise _RetryableStatus(error, retry_after)
+                raise error
             expected = response.headers.get("content-length")
-            async for chunk in response.aiter_bytes(1 << 16):
-                sink.write(chunk)
+            # Media comes unencoded; reading raw skips a re-chunking copy of every byte.
+            encoded = response.headers.get("content-encoding", "identity") != "identity"
+            chunks = response.aiter_bytes() if encoded else response.aiter_raw()
+            try:
+                async for chunk in chunks:
+                    sink.write(chunk)
+            except (httpx2.RemoteProtocolError, httpx2.ReadError) as error:
+                # The connection dropped mid-body (h11 sees the short Content-Length first).
+                got = response.num_bytes_downloaded
+                if not got:
+                    raise
+                of = f" of {expected}" if expected is not None else ""
+                raise _Truncated(f"got {got}{of} bytes before the connection dropped") from None
             # Content-Length counts the bytes on the wire, before any content decoding.
             received = response.num_bytes_downloaded
             if expected is not None and expected.isdigit() and received != int(expected):
@@ -282,8 +296,11 @@ class _Truncated(Exception):
 
 
 class _RetryableStatus(Exception):
-    def __init__(self, status: int, retry_after: float | None) -> None:
-        super().__init__(f"HTTP {status}")
+    """A 429/5xx answer to a download: retried, and raised as `error` once attempts run out."""
+
+    def __init__(self, error: ProviderError, retry_after: float | None) -> None:
+        super().__init__(f"HTTP {error.status}")
+        self.error = error
         self.retry_after = retry_after
 
 

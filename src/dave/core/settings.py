@@ -19,7 +19,6 @@ config.toml:
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +125,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, offline: bool | None 
 
 
 def _read_config(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    import tomllib  # only when there is a file to read: most runs have none
+
     try:
         with path.open("rb") as file:
             return tomllib.load(file)

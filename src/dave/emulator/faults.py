@@ -4,6 +4,7 @@ Not where faults are carried out (`middleware.py`); it only decides which reques
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 import threading
 import tomllib
@@ -114,6 +115,14 @@ class EmulatorConfig(BaseModel):
     """Added to every provider request before it is answered."""
     video_ready_s: float = Field(2.0, ge=0)
     """Real seconds a video job stays pending after it is submitted."""
+    video_ready_spread_s: tuple[float, float] | None = None
+    """When set, each video job stays pending for a time drawn from this `(low, high)` range of
+    seconds instead of `video_ready_s`, by a hash of its prompt: the same prompt always takes
+    the same time, so two clients sending the same prompts see the same spread of jobs."""
+    video_bytes: int | None = Field(None, ge=0)
+    """When set, every video file is padded to this many bytes with a trailing MP4 `free` box:
+    a very large file that still plays and verifies, streamed without being held in memory
+    (over loopback; an ASGI transport in the client collects it whole)."""
     api_keys: list[str] | None = None
     """Accepted bearer keys; None accepts any non-empty key."""
     fps: int = Field(8, ge=1, le=60)
@@ -132,6 +141,22 @@ class EmulatorConfig(BaseModel):
         if isinstance(data, list):
             return {"faults": data}
         return data
+
+    @field_validator("video_ready_spread_s")
+    @classmethod
+    def _ordered_range(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None and not 0 <= value[0] <= value[1]:
+            raise ValueError("video_ready_spread_s must be (low, high) with 0 <= low <= high")
+        return value
+
+    def video_ready_in(self, prompt: str) -> float:
+        """Seconds a video job for `prompt` stays pending (see `video_ready_spread_s`)."""
+        if self.video_ready_spread_s is None:
+            return self.video_ready_s
+        low, high = self.video_ready_spread_s
+        digest = hashlib.sha256(prompt.encode("utf-8", "surrogatepass")).digest()
+        share = int.from_bytes(digest[:8], "big") / 2**64
+        return low + share * (high - low)
 
     @classmethod
     def from_file(cls, path: str | Path) -> EmulatorConfig:

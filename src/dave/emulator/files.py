@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from .makers import IMAGE_MIME, VIDEO_MIME, make_image, make_video
+from .makers import IMAGE_MIME, VIDEO_MIME, free_box, make_image, make_video
 from .tokens import FileSpec, spec_from_name
+
+# Padding goes out in pieces of this size, all views of one block of zeros.
+_PAD_CHUNK = 1 << 20
+_ZEROS = bytes(_PAD_CHUNK)
 
 
 def _not_found() -> JSONResponse:
@@ -19,7 +24,8 @@ def _not_found() -> JSONResponse:
 
 
 async def make_file(spec: FileSpec) -> tuple[bytes, str]:
-    """The bytes and MIME type a spec describes; made off the event loop (encoding is CPU work)."""
+    """The bytes and MIME type a spec describes; made off the event loop (encoding is CPU work).
+    A video's `size` is not reached here: `serve_file` streams the padding."""
     if spec.kind == "video":
         raw = await asyncio.to_thread(
             make_video, spec.prompt, spec.w, spec.h, spec.s or 1.0, spec.fps or 8
@@ -29,13 +35,31 @@ async def make_file(spec: FileSpec) -> tuple[bytes, str]:
     return raw, IMAGE_MIME[spec.fmt]
 
 
+async def _padded(raw: bytes, header: bytes, zeros: int) -> AsyncIterator[bytes | memoryview]:
+    yield raw
+    yield header
+    block = memoryview(_ZEROS)
+    while zeros > 0:
+        size = min(zeros, _PAD_CHUNK)
+        yield block[:size]
+        zeros -= size
+
+
 async def serve_file(request: Request) -> Response:
     spec = spec_from_name(request.path_params["name"])
     # Provider result URLs are temporary; an expired one is simply gone.
     if spec is None or spec.exp < time.time():
         return _not_found()
     raw, mime = await make_file(spec)
-    return Response(raw, media_type=mime)
+    padding = (spec.size or 0) - len(raw) if spec.kind == "video" else 0
+    if padding < 16:  # too little room for a box: serve the video as made
+        return Response(raw, media_type=mime)
+    header = free_box(padding)
+    return StreamingResponse(
+        _padded(raw, header, padding - len(header)),
+        media_type=mime,
+        headers={"content-length": str(len(raw) + padding)},
+    )
 
 
 def routes() -> list[Route]:

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import io
 import math
+import struct
 import textwrap
 from fractions import Fraction
 
@@ -136,6 +137,16 @@ def make_video(prompt: str, width: int, height: int, seconds: float, fps: int = 
             container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
     return out.getvalue()
+
+
+def free_box(size: int) -> bytes:
+    """The header of an MP4 `free` box `size` bytes long in all (header included): players skip
+    such a box, so it pads a file without changing what plays. Zero bytes make up the rest."""
+    if size < 8:
+        raise ValueError("an MP4 box is at least 8 bytes long")
+    if size < 2**32:
+        return struct.pack(">I4s", size, b"free")
+    return struct.pack(">I4sQ", 1, b"free", size)  # size 1: a 64-bit size follows the type
 
 
 def probe_video(data: bytes) -> tuple[int, int, float]:

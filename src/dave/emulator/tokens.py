@@ -54,6 +54,8 @@ class FileSpec(BaseModel):
     fps: int | None = None
     i: int = 0
     """Which of several images made from one request (they differ in a caption)."""
+    size: int | None = None
+    """For a video: the file's size in bytes, reached with a trailing `free` box (padding)."""
     n: str = ""
 
 

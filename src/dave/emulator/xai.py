@@ -197,7 +197,7 @@ def _submit(request: Request, plan: xai_video.VideoPlan) -> Response:
         model=plan.model,
         mode=plan.mode,
         created=round(now, 3),
-        ready=round(now + _config(request).video_ready_s, 3),
+        ready=round(now + _config(request).video_ready_in(plan.prompt), 3),
         duration=plan.duration,
         res=plan.resolution,
         w=plan.width,
@@ -260,7 +260,7 @@ async def video_status(request: Request) -> Response:
         spec = FileSpec(
             kind="video", w=job.w, h=job.h, fmt="mp4", prompt=job.prompt,
             exp=round(job.ready + _config(request).url_ttl_s, 3), s=job.duration,
-            fps=_config(request).fps, n=job.n,
+            fps=_config(request).fps, n=job.n, size=_config(request).video_bytes,
         )  # fmt: skip
         video["url"] = file_url(request, spec)
     return JSONResponse(

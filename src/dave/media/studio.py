@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +18,7 @@ from typing import Any
 
 from dave.core.errors import (
     DaveError,
+    InvalidRequest,
     JobExpired,
     JobFailed,
     Moderated,
@@ -27,6 +28,7 @@ from dave.core.errors import (
     RateLimited,
     VerificationFailed,
 )
+from dave.core.processes import THIS_PROCESS, other_live_process
 from dave.core.redact import redact, redact_data
 from dave.core.settings import Settings, load_settings
 from dave.media.drivers import Driver, open_driver
@@ -168,7 +170,14 @@ class Studio:
         **options: Any,
     ) -> Result:
         """Edit one to three images (paths, URLs or data URIs) as the prompt says."""
-        images = [images] if isinstance(images, str | os.PathLike) else list(images)
+        if isinstance(images, str | bytes | os.PathLike):
+            images = [images]
+        elif isinstance(images, Iterable):
+            images = list(images)
+        else:
+            raise InvalidRequest(
+                f"images must be a path, a URL or a list of them, got {type(images).__name__}"
+            )
         return await self.run(_build(EditRequest, prompt=prompt, images=images, **options))
 
     async def video(self, prompt: str, *, wait: bool = True, **options: Any) -> Result:
@@ -198,6 +207,11 @@ class Studio:
 
     async def resume(self, job_id: str | None = None, *, resubmit: bool = False) -> list[Result]:
         """Finishes what a crash left: never resends a paid request unless `resubmit`."""
+        if resubmit and not job_id:
+            raise InvalidRequest(
+                "--resubmit sends a paid request again, so it takes one job id",
+                hint="`dave jobs list --state unknown`, then `dave jobs resume ID --resubmit`",
+            )
         self.store.media.clean_temps(older_than_s=3600)
         jobs = [self.jobs.get(job_id)] if job_id else self.jobs.unfinished()
         results = []
@@ -207,6 +221,11 @@ class Studio:
                     job.id, JobState.CREATED, expect={JobState.UNKNOWN}, detail="resubmit"
                 )
             elif job.state is JobState.SUBMITTING:
+                if other_live_process(job.owner):
+                    self._emit(
+                        job.id, "state", message=f"{job.id}: still being sent by {job.owner}"
+                    )
+                    continue
                 job = self._mark_unknown(job, "found mid-submit after a crash")
             results.append(await self._settle(job))
         return results
@@ -262,7 +281,13 @@ class Studio:
             self._move(job, JobState.FAILED, error=error.user_line(), error_code="invalid")
             raise
         # Claim the job first: of two processes resuming it, only one gets past this line.
-        job = self._move(job, JobState.SUBMITTING, expect={JobState.CREATED}, count_attempt=True)
+        job = self._move(
+            job,
+            JobState.SUBMITTING,
+            expect={JobState.CREATED},
+            count_attempt=True,
+            owner=THIS_PROCESS,
+        )
         try:
             submission = await send()
         except OutcomeUnknown as error:
@@ -293,6 +318,9 @@ class Studio:
         submitted_age = _age_s(job.updated_at)
         last_progress: int | None = None
         while True:
+            # The provider's progress describes the moment the poll left, not its answer's
+            # arrival: time it from the send, and count the round trip as part of the wait.
+            sent = time.monotonic()
             try:
                 status = await driver.status(job.kind, job.provider_job_id)
             except (ProviderUnavailable, RateLimited) as error:
@@ -304,13 +332,14 @@ class Studio:
             if status.progress is not None and status.progress != last_progress:
                 last_progress = status.progress
                 self._emit(job.id, "progress", progress=status.progress)
-            waited = time.monotonic() - started
-            if waited > self._wait_timeout_s:
+            now = time.monotonic()
+            if now - started > self._wait_timeout_s:
                 raise DaveError(
-                    f"job {job.id} is still running after {waited:.0f}s",
+                    f"job {job.id} is still running after {now - started:.0f}s",
                     hint=f"`dave jobs wait {job.id}` picks it up later",
                 )
-            await asyncio.sleep(schedule.delay(submitted_age + waited, status.progress))
+            delay = schedule.delay(submitted_age + (sent - started), status.progress)
+            await asyncio.sleep(max(0.0, delay - (now - sent)))
 
     def _finish_remote(self, job: Job, status: Status) -> Job:
         if status.state is RemoteState.DONE:
@@ -351,14 +380,25 @@ class Studio:
         kept = {asset.index: asset for asset in self.assets.for_job(job.id)}
         for index, output in enumerate(outputs):
             if index not in kept:
-                kept[index] = await self._keep(job, index, output)
+                try:
+                    kept[index] = await self._keep(job, index, output)
+                except (ProviderUnavailable, RateLimited, VerificationFailed) as error:
+                    # Paid for and journaled: only the fetch failed, and it can start again.
+                    error.hint = (
+                        f"the result is paid for and journaled; `dave jobs resume {job.id}` "
+                        "fetches it again"
+                        if output.url
+                        else f"the provider sent a broken file; see `dave jobs show {job.id}`"
+                    )
+                    self._move(job, JobState.DOWNLOADING, error=error.user_line())
+                    raise
         # Inline bytes now live in the library: keep the journal small, point at the files.
         result = dict(job.result or {})
         result["outputs"] = [
             {k: v for k, v in entry.items() if k != "b64"} | {"sha256": kept[i].sha256}
             for i, entry in enumerate(result.get("outputs", []))
         ]
-        return self._move(job, JobState.DONE, result=result)
+        return self._move(job, JobState.DONE, result=result, clear_error=True)
 
     async def _keep(self, job: Job, index: int, output: Output) -> Asset:
         medium = _MEDIUM.get(job.kind, job.kind)
@@ -372,8 +412,13 @@ class Studio:
             except VerificationFailed as error:
                 staging.discard()
                 if output.url is None or check == _DOWNLOAD_CHECKS:
-                    self._move(job, JobState.DOWNLOADING, error=error.user_line())
-                    raise
+                    # Not verify's message: it names a temp file that is gone by now.
+                    what = _problem(error, staging.path)
+                    how = f"downloaded {check} times" if output.url else "sent inline"
+                    raise VerificationFailed(
+                        f"{job.provider}: output {index + 1} ({how}) is not a valid {medium}: "
+                        f"{what}"
+                    ) from None
                 continue
             path = await asyncio.to_thread(media.commit, staging, info.ext)
             return self.assets.add(
@@ -399,8 +444,8 @@ class Studio:
 
     async def _fetch(self, job: Job, output: Output) -> tuple[Any, int | None]:
         media = self.store.media
-        if output.data is not None:
-            return media.stage_bytes(output.data), len(output.data)
+        if output.data is not None:  # writing and syncing a file: off the event loop
+            return await asyncio.to_thread(media.stage_bytes, output.data), len(output.data)
         if not output.url:
             raise VerificationFailed(f"job {job.id}: an output has neither URL nor bytes")
         driver = self._driver(job.provider)
@@ -453,6 +498,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return value
+
+
+def _problem(error: VerificationFailed, path: Path) -> str:
+    """What verify found, without the temp file's name: `not a decodable image`."""
+    # The decoder's own detail, in brackets, repeats the temp file's name: leave it out.
+    return error.message.removeprefix(f"{path}: ").split(" (", 1)[0]
 
 
 def _code(error: ProviderError) -> str:

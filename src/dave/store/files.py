@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 
 from dave.core.errors import NotFound, StoreError
+from dave.core.processes import pid_alive
 
 TEMP_DIR = ".tmp"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -139,6 +140,13 @@ class Staging:
         return f"Staging({str(self.path)!r}, bytes={self._bytes})"
 
 
+def _writer_alive(name: str) -> bool:
+    """Temp names start with the writing process's pid (DAVE_HOME is local to one machine);
+    a name without one counts as alive and waits for the age cut-off instead."""
+    pid_text = name.split("-", 1)[0]
+    return not pid_text.isdigit() or pid_alive(int(pid_text))
+
+
 class MediaFolder:
     """Files under `root/ab/cd/<sha256>.<ext>`: one file per content, never a partial one."""
 
@@ -152,7 +160,8 @@ class MediaFolder:
             self.temp_dir.mkdir(parents=True, exist_ok=True)
             name = f"{os.getpid()}-{os.urandom(8).hex()}{suffix}.part"
             path = self.temp_dir / name
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0))
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            fd = os.open(path, flags, 0o644)  # media files are data, never executable
         except OSError as error:
             raise StoreError(f"cannot create a temp file in {self.temp_dir}: {error}") from error
         return Staging(path, fd=fd)
@@ -240,7 +249,7 @@ class MediaFolder:
         return sorted(p for p in self.temp_dir.iterdir() if p.is_file())
 
     def clean_temps(self, older_than_s: float = 24 * 3600, keep: Iterable[str] = ()) -> int:
-        """Delete temp files untouched for `older_than_s` (left by crashed processes), except the
+        """Delete temp files of dead processes, or untouched for `older_than_s`, except the
         staged files named in `keep` (journaled by unfinished jobs). Returns how many went."""
         keep_names = {PurePosixPath(k).name for k in keep}
         cutoff = time.time() - older_than_s
@@ -249,7 +258,7 @@ class MediaFolder:
             if path.name in keep_names:
                 continue
             try:
-                if path.stat().st_mtime <= cutoff:
+                if path.stat().st_mtime <= cutoff or not _writer_alive(path.name):
                     path.unlink()
                     removed += 1
             except FileNotFoundError:

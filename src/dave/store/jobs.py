@@ -68,6 +68,7 @@ class Job:
     attempts: int
     created_at: str
     updated_at: str
+    owner: str | None = None
 
     @property
     def terminal(self) -> bool:
@@ -135,6 +136,7 @@ def _row_to_job(row: sqlite3.Row) -> Job:
         attempts=row["attempts"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        owner=row["owner"],
     )
 
 
@@ -186,6 +188,8 @@ class JobStore:
         cost_usd: float | None = None,
         detail: str | None = None,
         count_attempt: bool = False,
+        owner: str | None = None,
+        clear_error: bool = False,
     ) -> Job:
         """Move a job to `state` and write an event, in one transaction.
 
@@ -205,12 +209,15 @@ class JobStore:
             ("error", error),
             ("error_code", error_code),
             ("cost_usd", cost_usd),
+            ("owner", owner),
         ):
             if value is not None:
                 sets.append(f"{column} = ?")
                 values.append(value)
         if count_attempt:
             sets.append("attempts = attempts + 1")
+        if clear_error:  # a resubmitted job that succeeds no longer carries the old failure
+            sets.append("error = NULL, error_code = NULL")
         with self.db.transaction() as conn:
             full_id = self._resolve(conn, job_id)
             current = conn.execute("SELECT state FROM jobs WHERE id = ?", (full_id,)).fetchone()

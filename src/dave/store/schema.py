@@ -104,6 +104,11 @@ def _jobs_assets(conn: sqlite3.Connection) -> None:
     # Without FTS5 there is no assets_fts table and AssetStore.search falls back to LIKE.
 
 
+# Which process is sending a job's paid request ("<pid>@<host>"), so that a resume beside a
+# live process leaves its in-flight request alone instead of calling it lost.
+JOB_OWNER_SQL = "ALTER TABLE jobs ADD COLUMN owner TEXT;"
+
 MIGRATIONS: list[Migration] = [
     Migration("001_jobs_assets", _jobs_assets),
+    Migration("002_job_owner", JOB_OWNER_SQL),
 ]

@@ -1,0 +1,124 @@
+"""The benchmark scripts in bench/ run (`--quick`), exit 0 and print figures that parse.
+
+Speed is not asserted here: a quick run on a shared machine says nothing about it. What is
+pinned down is that every script still runs end to end and prints each RATIO (and GOAL) line
+it promises, with numbers and a verdict that agree with each other.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+# The line formats of bench/_common.py (`ratio` and `goal`).
+RATIO = re.compile(
+    r"^RATIO (?P<name>\S+) (?P<value>[0-9.]+)x"
+    r"(?: goal (?P<op><=|>=) (?P<goal>[0-9.]+)x (?P<verdict>PASS|MISS))? \| (?P<what>.+)$"
+)
+GOAL = re.compile(
+    r"^GOAL (?P<name>\S+) (?P<value>[0-9.]+) (?P<unit>\S+) goal (?P<op><=|>=) "
+    r"(?P<goal>[0-9.]+) (?P<verdict>PASS|MISS) \| (?P<what>.+)$"
+)
+
+# Script → the RATIO lines (with a goal, or None) and GOAL lines it must print.
+PROMISED = {
+    "p1_throughput": {
+        "RATIO": {"p1.url.dave_over_bare": True, "p1.b64_json.dave_over_bare": True},
+        "GOAL": set(),
+    },
+    "p2_polling": {
+        "RATIO": {
+            "p2.cold.polls_dave_over_fixed": True,
+            "p2.warm.polls_dave_over_fixed": True,
+            "p2.cold.lag_p50_dave_over_fixed": False,
+            "p2.warm.lag_p50_dave_over_fixed": False,
+        },
+        "GOAL": {"p2.cold.lag_p50", "p2.warm.lag_p50"},
+    },
+    "p3_download": {
+        "RATIO": {
+            "p3.download_throughput_dave_over_curl_file": True,
+            "p3.kept_throughput_dave_over_curl_file_fsync": True,
+            "p3.download_throughput_dave_over_bare_httpx2_file": False,
+            "p3.download_throughput_dave_over_curl_devnull": False,
+        },
+        "GOAL": {"p3.rss_growth"},
+    },
+    "p4_startup": {
+        "RATIO": {
+            "p4.help_over_python_pass": True,
+            "p4.help_over_import_httpx2": False,
+            "p4.assets_help_over_python_pass": False,
+            "p4.help_over_python_pass.as_given": True,
+            "p4.help_over_import_httpx2.as_given": False,
+            "p4.assets_help_over_python_pass.as_given": False,
+        },
+        "GOAL": set(),
+    },
+    "p5_library": {
+        "RATIO": {
+            "p5.assets_list_over_python_pass": False,
+            "p5.assets_search_fox_over_python_pass": False,
+            "p5.assets_search_zebra_over_python_pass": False,
+        },
+        "GOAL": {"p5.assets_list", "p5.assets_search_fox", "p5.assets_search_zebra"},
+    },
+}
+
+
+def _meets(value: float, op: str, goal: float) -> bool:
+    return value <= goal if op == "<=" else value >= goal
+
+
+def _check_verdict(match: re.Match[str]) -> None:
+    value, goal = float(match["value"]), float(match["goal"])
+    assert math.isfinite(goal) and goal > 0, match.group(0)
+    # Printed with 3 decimals: a value within rounding of the goal may read either way.
+    if abs(value - goal) > 1e-3:
+        expected = "PASS" if _meets(value, match["op"], goal) else "MISS"
+        assert match["verdict"] == expected, match.group(0)
+
+
+def test_every_benchmark_script_is_covered() -> None:
+    assert {path.stem for path in BENCH.glob("p[0-9]_*.py")} == set(PROMISED)
+
+
+@pytest.mark.parametrize("script", sorted(PROMISED))
+def test_quick_run_exits_0_and_prints_its_ratio_lines(script: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / f"{script}.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=100,
+    )
+    assert done.returncode == 0, f"stdout:\n{done.stdout}\nstderr:\n{done.stderr[-4000:]}"
+    lines = done.stdout.splitlines()
+
+    ratios = {m["name"]: m for line in lines if (m := RATIO.match(line))}
+    assert set(ratios) == set(PROMISED[script]["RATIO"]), done.stdout
+    for name, has_goal in PROMISED[script]["RATIO"].items():
+        match = ratios[name]
+        value = float(match["value"])
+        assert math.isfinite(value) and value > 0, match.group(0)
+        assert (match["goal"] is not None) == has_goal, match.group(0)
+        if has_goal:
+            _check_verdict(match)
+
+    goals = {m["name"]: m for line in lines if (m := GOAL.match(line))}
+    assert set(goals) == PROMISED[script]["GOAL"], done.stdout
+    for match in goals.values():
+        assert math.isfinite(float(match["value"])) and float(match["value"]) >= 0, match.group(0)
+        _check_verdict(match)
+
+    # Nothing else claims to be a figure line without parsing as one.
+    for line in lines:
+        if line.startswith(("RATIO ", "GOAL ")):
+            assert RATIO.match(line) or GOAL.match(line), line

@@ -1,0 +1,493 @@
+"""A dave process killed (SIGKILL) at any moment of a generation loses nothing and pays once:
+`dave jobs resume` finishes every job it can, and what it cannot finish it marks `unknown`
+without sending the paid request again.
+
+The emulator runs as a separate process (`python -m dave emulator serve --faults FILE`), so it
+outlives the dave processes it serves and its request log (`GET /_emulator/requests`) is the
+provider's own record of what was paid for. Its config stretches each phase so kills can land in
+it: video jobs take 1.5 s, the paid POSTs hang 0.3 s before they are answered, and result
+files arrive in small slow chunks.
+
+Each kill gets its own DAVE_HOME: a kill's outcome is then read from that journal alone,
+`resume` sees only the job that kill left (not a sibling's live job, which it would rightly
+mark `unknown` if it caught it in `submitting`), and the runs can go several at a time to
+keep the file inside two minutes. Video homes are seeded with three finished jobs of history, as a
+user's journal would hold, so the CLI's poll schedule expects ~1 s jobs (on an empty journal it
+waits ~13 s before its second poll).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import stat
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.reliability.helpers_procs import (
+    EmulatorProcess,
+    KilledRun,
+    assert_clean_output,
+    assets_of,
+    check_asset,
+    dave_env,
+    jobs_in,
+    library_files,
+    run_and_kill,
+    run_dave,
+    seed_quick_polls,
+    temp_files,
+    watching,
+)
+
+from dave.store import JobState, Store
+
+SEED = 20260509
+VIDEO_KILLS = 20
+IMAGE_KILLS = 8  # for each of --format b64 and --format url
+RESUME_WORKERS = 4
+VIDEO_POST = "/v1/videos/generations"
+IMAGE_POST = "/v1/images/generations"
+
+EMULATOR_CONFIG: dict[str, Any] = {
+    "video_ready_s": 1.5,
+    "faults": [
+        # The paid requests take a moment, so a kill can land while one is on the wire.
+        {"match": f"POST {VIDEO_POST}", "kind": "hang", "seconds": 0.3},
+        {"match": f"POST {IMAGE_POST}", "kind": "hang", "seconds": 0.3},
+        # Results arrive slowly, so a kill can land mid-download (a 2 s clip is ~7-11 kB).
+        {"match": "GET /files/*.mp4", "kind": "slow", "seconds": 0.07, "chunk_size": 1024},
+        {"match": "GET /files/*.jpeg", "kind": "slow", "seconds": 0.05, "chunk_size": 4096},
+    ],
+}
+for _rule in EMULATOR_CONFIG["faults"]:
+    _rule["times"] = 0  # every matching request, for the whole module
+
+pytestmark = pytest.mark.timeout(240)
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
+    with EmulatorProcess(EMULATOR_CONFIG, tmp_path_factory.mktemp("emulator")) as process:
+        yield process
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One way of making media from the CLI, and where its paid request goes."""
+
+    name: str
+    medium: str
+    post_path: str
+    args: Callable[[str], list[str]]
+    seed_history: bool
+    workers: int
+    """Runs killed side by side: a video run mostly waits; an image run is mostly start-up,
+    which several processes slow down on a small machine."""
+
+
+VIDEO = Kind(
+    "video", "video", VIDEO_POST, lambda p: ["video", p, "--duration", "2", "--json"], True, 3
+)
+IMAGE_B64 = Kind(
+    "image-b64", "image", IMAGE_POST, lambda p: ["image", p, "--format", "b64", "--json"], False, 2
+)
+IMAGE_URL = Kind(
+    "image-url", "image", IMAGE_POST, lambda p: ["image", p, "--format", "url", "--json"], False, 2
+)
+
+
+@dataclass
+class Crash:
+    """A generation killed `delay_s` after it started, as its DAVE_HOME was left."""
+
+    index: int
+    delay_s: float
+    home: Path
+    seeds: set[str]
+    prompt: str
+    run: KilledRun
+    after_kill: str  # the job's state after the kill, or "(no job)"
+    temps_after_kill: list[str]
+
+
+@dataclass
+class Outcome:
+    """What resume made of one crash, and what was wrong with it (collected, not raised, so
+    that one sweep reports every run that went wrong)."""
+
+    crash: Crash
+    after_resume: str
+    posts: int
+    temps_after_resume: list[str]
+    resume_rc: int
+    problems: list[str] = field(default_factory=list)
+
+    def row(self) -> str:
+        crash = self.crash
+        killed = "SIGKILL" if crash.run.killed else f"exit {crash.run.returncode}"
+        temps = f"{len(crash.temps_after_kill)}→{len(self.temps_after_resume)}"
+        return (
+            f"{crash.index:>3} {crash.delay_s:>7.3f}  {killed:<8} {crash.after_kill:<12}"
+            f" → {self.after_resume:<9} POSTs={self.posts}  temps {temps:<4}"
+            f" resume rc={self.resume_rc}" + ("  PROBLEM" if self.problems else "")
+        )
+
+
+def prompt_for(kind: Kind, index: int) -> str:
+    return f"crash {kind.name} {index:02d}: a lighthouse in a storm"
+
+
+def prepare_home(root: Path, kind: Kind, label: str) -> tuple[Path, set[str]]:
+    home = root / f"{kind.name}-{label}"
+    seeds = seed_quick_polls(home) if kind.seed_history else set()
+    return home, seeds
+
+
+def crash(emulator: EmulatorProcess, root: Path, kind: Kind, index: int, delay_s: float) -> Crash:
+    """Start a generation in a fresh DAVE_HOME and SIGKILL it after `delay_s`."""
+    home, seeds = prepare_home(root, kind, f"{index:02d}")
+    prompt = prompt_for(kind, index)
+    run = run_and_kill(kind.args(prompt), dave_env(home, emulator), delay_s=delay_s)
+    jobs = jobs_in(home, exclude=seeds)
+    after_kill = ", ".join(job.state.value for job in jobs) or "(no job)"
+    temps = [p.name for p in temp_files(home)]
+    return Crash(index, delay_s, home, seeds, prompt, run, after_kill, temps)
+
+
+def resume_and_check(emulator: EmulatorProcess, kind: Kind, crashed: Crash) -> Outcome:
+    """`dave jobs resume --json` in the crash's home, then check everything it left."""
+    home, run = crashed.home, crashed.run
+    problems: list[str] = []
+
+    def check(condition: bool, message: str) -> None:
+        if not condition:
+            problems.append(message)
+
+    check(run.killed or run.returncode == 0, f"the unkilled run failed: {run.stderr}")
+    check("," not in crashed.after_kill, f"one `dave` run journaled {crashed.after_kill}")
+    resume = run_dave("jobs", "resume", "--json", env=dave_env(home, emulator))
+    for who, text in (("the killed run", run.stderr), ("resume", resume.stderr)):
+        try:
+            assert_clean_output(text, who)
+        except AssertionError as error:
+            problems.append(str(error))
+    try:
+        resumed = json.loads(resume.stdout)["jobs"]
+    except (ValueError, KeyError):
+        resumed = None
+        problems.append(f"resume did not print its JSON: {resume.stdout!r} {resume.stderr!r}")
+
+    jobs = jobs_in(home, exclude=crashed.seeds)
+    posts = len(emulator.posts(kind.post_path, crashed.prompt))
+    after_resume = ", ".join(job.state.value for job in jobs) or "(no job)"
+    temps_after_resume = [p.name for p in temp_files(home)]
+    outcome = Outcome(crashed, after_resume, posts, temps_after_resume, resume.returncode, problems)
+
+    # A paid request goes out at most once per dave job; never twice (nothing was resubmitted).
+    check(posts <= 1, f"{posts} POSTs to {kind.post_path} for one dave job")
+    if not jobs:
+        check(posts == 0, f"no job journaled, yet {posts} POST(s) reached the provider")
+        check(resume.returncode == 0, f"resume with nothing to do exited {resume.returncode}")
+        check(resumed in (None, []), f"resume reported {resumed} with no job journaled")
+    for job in jobs:
+        if resumed is not None and crashed.after_kill != "done":
+            check(
+                [(j["job"]["id"], j["job"]["state"]) for j in resumed] == [(job.id, job.state)],
+                f"resume reported {resumed}",
+            )
+        if job.state.value == "done":
+            check(posts == 1, f"a done job, but {posts} POSTs")
+            check(job.attempts == 1, f"a done job sent {job.attempts} times")
+            check(resume.returncode == 0, f"resume exited {resume.returncode}: {resume.stderr}")
+            assets = assets_of(home, job.id)
+            check(len(assets) == 1, f"a done job has {len(assets)} assets")
+            for asset in assets:
+                try:
+                    check_asset(home, asset, kind.medium)
+                except AssertionError as error:
+                    problems.append(f"asset: {error}")
+        elif job.state.value == "unknown":
+            # Only a kill between sending the POST and journaling its answer may end here, and
+            # then the provider saw that POST once (or not at all, if the kill beat the bytes).
+            check(crashed.after_kill == "submitting", f"unknown after {crashed.after_kill!r}")
+            check(job.error_code == "outcome_unknown", f"unknown with code {job.error_code}")
+            check(resume.returncode == 1, f"resume left it unknown, yet exited {resume.returncode}")
+        else:
+            problems.append(f"resume left the job {job.state.value!r}: {resume.stderr}")
+
+    # Every file in the library is some asset's; nothing half-written is left anywhere.
+    kept = {p.relative_to(home / "media").as_posix() for p in library_files(home)}
+    recorded = {a.path for job in jobs for a in assets_of(home, job.id)}
+    check(kept == recorded, f"library files {sorted(kept)} but asset rows {sorted(recorded)}")
+    leftovers = set(temps_after_resume)
+    check(leftovers <= set(crashed.temps_after_kill), f"resume left temp files: {leftovers}")
+    check(not leftovers, f"temp files left after resume: {sorted(leftovers)}")
+    return outcome
+
+
+def measure(emulator: EmulatorProcess, root: Path, kind: Kind) -> float:
+    """Seconds an unkilled run takes: the median of `kind.workers` runs side by side, the load
+    the kill runs see. Each must end `done` with one POST and one good asset."""
+
+    def one(index: int) -> float:
+        home, seeds = prepare_home(root, kind, f"measure-{index}")
+        prompt = f"measure {kind.name} {index}: a lighthouse in a storm"
+        run = run_and_kill(kind.args(prompt), dave_env(home, emulator), delay_s=60)
+        assert run.returncode == 0, run.stderr
+        assert_clean_output(run.stderr, "an unkilled run")
+        (job,) = jobs_in(home, exclude=seeds)
+        assert job.state.value == "done"
+        assert json.loads(run.stdout)["job"]["id"] == job.id
+        (asset,) = assets_of(home, job.id)
+        check_asset(home, asset, kind.medium)
+        assert len(emulator.posts(kind.post_path, prompt)) == 1
+        return run.elapsed_s
+
+    with ThreadPoolExecutor(kind.workers) as pool:
+        return statistics.median(pool.map(one, range(kind.workers)))
+
+
+def kill_sweep(emulator: EmulatorProcess, root: Path, kind: Kind, kills: int) -> list[Outcome]:
+    """Kill `kills` runs at moments spread over an unkilled run's life, then resume each."""
+    span = measure(emulator, root, kind)
+    # One kill in each of `kills` equal slices of an unkilled run's life, at a random point of
+    # its slice: spread over the whole life, and the same delays on every run of the suite.
+    rng = random.Random(f"{SEED}-{kind.name}")
+    delays = [round((i + rng.random()) * span / kills, 3) for i in range(kills)]
+    print(f"\n{kind.name}: an unkilled run takes {span:.2f}s; seed {SEED}; kill delays (s):")
+    print("  " + ", ".join(f"{d:.3f}" for d in delays))
+    # All kills first, at the load the measurement saw (in shuffled order, so short and long
+    # runs share the machine as they did then); the resumes after, more at a time.
+    order = list(enumerate(delays))
+    rng.shuffle(order)
+    with ThreadPoolExecutor(kind.workers) as pool:
+        crashes = sorted(
+            pool.map(lambda item: crash(emulator, root, kind, *item), order),
+            key=lambda c: c.index,
+        )
+    with ThreadPoolExecutor(RESUME_WORKERS) as pool:
+        outcomes = list(pool.map(lambda c: resume_and_check(emulator, kind, c), crashes))
+    print("  #  delay_s  process  after kill     → after resume")
+    for outcome in outcomes:
+        print(outcome.row())
+    counts = Counter(outcome.crash.after_kill for outcome in outcomes)
+    print(f"  states the kills left: {dict(counts)}")
+    return outcomes
+
+
+def assert_sweep(outcomes: list[Outcome], *, phases: int) -> None:
+    problems = [
+        f"kill {o.crash.index} at {o.crash.delay_s:.3f}s"
+        f" ({o.crash.after_kill} → {o.after_resume}): {p}"
+        for o in outcomes
+        for p in o.problems
+    ]
+    assert not problems, "\n".join(problems)
+    # The kills really did land in different phases of the job's life (not all before start).
+    states = [o.crash.after_kill for o in outcomes]
+    assert len(set(states)) >= phases, states
+
+
+def test_a_video_killed_at_twenty_moments_is_finished_by_resume_and_paid_once(
+    emulator: EmulatorProcess, tmp_path: Path
+) -> None:
+    outcomes = kill_sweep(emulator, tmp_path, VIDEO, VIDEO_KILLS)
+    assert_sweep(outcomes, phases=3)
+
+
+@pytest.mark.parametrize("kind", [IMAGE_B64, IMAGE_URL], ids=lambda k: k.name)
+def test_an_image_killed_at_eight_moments_is_finished_by_resume_and_paid_once(
+    emulator: EmulatorProcess, tmp_path: Path, kind: Kind
+) -> None:
+    outcomes = kill_sweep(emulator, tmp_path, kind, IMAGE_KILLS)
+    assert_sweep(outcomes, phases=2)
+
+
+# -- kills aimed at one phase ----------------------------------------------------------------
+
+
+def kill_in_state(
+    emulator: EmulatorProcess,
+    home: Path,
+    kind: Kind,
+    prompt: str,
+    state: str,
+    *,
+    also: Callable[[], bool] = lambda: True,
+) -> KilledRun:
+    """Run the generation and SIGKILL it as soon as its job is in `state` and `also()` holds."""
+    with watching(home, prompt) as watcher:
+        run = run_and_kill(
+            kind.args(prompt),
+            dave_env(home, emulator),
+            kill_when=lambda: watcher.state() == state and also(),
+        )
+        assert run.killed, f"the run ended before it was caught in {state!r}: {run.stderr}"
+        assert watcher.state() == state
+    assert run.stdout == ""
+    assert_clean_output(run.stderr, "the killed run")
+    return run
+
+
+@pytest.mark.parametrize("kind", [VIDEO, IMAGE_URL], ids=lambda k: k.name)
+def test_a_kill_while_the_paid_post_is_on_the_wire_ends_unknown_and_only_resubmit_resends(
+    emulator: EmulatorProcess, tmp_path: Path, kind: Kind
+) -> None:
+    home, seeds = prepare_home(tmp_path, kind, "on-the-wire")
+    env = dave_env(home, emulator)
+    prompt = f"on the wire {kind.name}: a kite over the dunes"
+    # The emulator has logged the POST and holds it (for 3 s here): it is on the wire.
+    hold = {"match": f"POST {kind.post_path}", "kind": "hang", "seconds": 3.0, "times": 0}
+    with emulator.faults([hold]):
+        kill_in_state(
+            emulator, home, kind, prompt, "submitting",
+            also=lambda: bool(emulator.posts(kind.post_path, prompt)),
+        )  # fmt: skip
+
+    resume = run_dave("jobs", "resume", "--json", env=env)
+    assert resume.returncode == 1, resume.stderr
+    assert_clean_output(resume.stderr, "resume")
+    assert "--resubmit" in resume.stderr
+    (job,) = jobs_in(home, exclude=seeds)
+    assert (job.state.value, job.error_code, job.attempts) == ("unknown", "outcome_unknown", 1)
+    assert [j["job"]["state"] for j in json.loads(resume.stdout)["jobs"]] == ["unknown"]
+    assert assets_of(home, job.id) == []
+    assert len(emulator.posts(kind.post_path, prompt)) == 1
+
+    # A second resume leaves it alone: still one POST.
+    again = run_dave("jobs", "resume", "--json", env=env)
+    assert again.returncode == 0 and json.loads(again.stdout) == {"jobs": []}
+    assert len(emulator.posts(kind.post_path, prompt)) == 1
+
+    # Asked to, resume sends it again: a second provider job for this dave job, and only then.
+    resubmit = run_dave("jobs", "resume", job.id, "--resubmit", "--json", env=env)
+    assert resubmit.returncode == 0, resubmit.stderr
+    (job,) = jobs_in(home, exclude=seeds)
+    assert (job.state.value, job.attempts) == ("done", 2)
+    assert len(emulator.posts(kind.post_path, prompt)) == 2
+    (asset,) = assets_of(home, job.id)
+    check_asset(home, asset, kind.medium)
+    assert temp_files(home) == []
+
+
+@dataclass
+class MidDownload:
+    home: Path
+    seeds: set[str]
+    prompt: str
+    killed: KilledRun
+    temps_at_kill: list[Path]
+    resume: Any
+
+
+@pytest.fixture(scope="module", params=[VIDEO, IMAGE_URL], ids=lambda k: k.name)
+def mid_download(
+    request: pytest.FixtureRequest,
+    emulator: EmulatorProcess,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> MidDownload:
+    """A run killed while its result file is half fetched, then `dave jobs resume`."""
+    kind: Kind = request.param
+    home, seeds = prepare_home(tmp_path_factory.mktemp("mid-download"), kind, "mid-download")
+    prompt = f"mid download {kind.name}: a heron in the reeds"
+    before = {r["path"] for r in emulator.requests()}
+
+    def fetching() -> bool:
+        # Its `.part` is open and the emulator has the GET for the file, whose body it sends
+        # 1 kB every 0.1 s: the kill lands while the body streams. (The client buffers 64 kB
+        # before writing, so the `.part` of these small files is still empty then.)
+        return bool(temp_files(home)) and any(
+            r["method"] == "GET" and r["path"].startswith("/files/") and r["path"] not in before
+            for r in emulator.requests()
+        )
+
+    trickle = {"match": "GET /files/*", "kind": "slow", "seconds": 0.1, "chunk_size": 1024}
+    with emulator.faults([{**trickle, "times": 0}]):
+        killed = kill_in_state(emulator, home, kind, prompt, "downloading", also=fetching)
+    temps_at_kill = temp_files(home)
+    resume = run_dave("jobs", "resume", "--json", env=dave_env(home, emulator))
+    return MidDownload(home, seeds, prompt, killed, temps_at_kill, resume)
+
+
+def test_a_kill_mid_download_is_finished_by_resume_from_the_journaled_url_without_a_new_post(
+    mid_download: MidDownload, emulator: EmulatorProcess
+) -> None:
+    home = mid_download.home
+    assert mid_download.resume.returncode == 0, mid_download.resume.stderr
+    assert_clean_output(mid_download.resume.stderr, "resume")
+    (job,) = jobs_in(home, exclude=mid_download.seeds)
+    assert (job.state.value, job.attempts) == ("done", 1)
+    (asset,) = assets_of(home, job.id)
+    medium = job.kind if job.kind == "video" else "image"
+    check_asset(home, asset, medium)
+    post_path = VIDEO_POST if job.kind == "video" else IMAGE_POST
+    assert len(emulator.posts(post_path, mid_download.prompt)) == 1
+    # The file the killed process was fetching was fetched again from the journaled URL.
+    (url,) = [output["url"] for output in job.result["outputs"]]  # type: ignore[index]
+    path = "/" + url.split("/", 3)[3]
+    fetches = [r for r in emulator.requests() if r["method"] == "GET" and r["path"] == path]
+    assert len(fetches) == 2
+    assert {p.name for p in temp_files(home)} <= {p.name for p in mid_download.temps_at_kill}
+
+
+def test_resume_removes_the_temp_file_a_killed_download_left(mid_download: MidDownload) -> None:
+    assert mid_download.temps_at_kill, "the kill did not catch a download in progress"
+    assert mid_download.resume.returncode == 0, mid_download.resume.stderr
+    assert temp_files(mid_download.home) == []
+
+
+def test_kept_media_files_are_not_executable(emulator: EmulatorProcess, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    result = run_dave(*IMAGE_B64.args("a plain still life"), env=dave_env(home, emulator))
+    assert result.returncode == 0, result.stderr
+    (path,) = library_files(home)
+    assert stat.S_IMODE(path.stat().st_mode) & 0o111 == 0, oct(path.stat().st_mode)
+
+
+def unknown_image_job(home: Path, env: dict[str, str], prompt: str) -> str:
+    """Journal an image job as a crash mid-submit leaves it, and let `resume` mark it unknown."""
+    with Store.open(home) as store:
+        request = {"kind": "image", "prompt": prompt, "model": "grok-imagine-image", "n": 1}
+        job = store.jobs.create("xai", "image", "grok-imagine-image", request)
+        store.jobs.transition(job.id, JobState.SUBMITTING, count_attempt=True)
+    first = run_dave("jobs", "resume", "--json", env=env)
+    assert first.returncode == 1 and "--resubmit" in first.stderr
+    assert jobs_in(home)[0].state.value == "unknown"
+    return job.id
+
+
+def test_a_resubmitted_job_that_ends_done_carries_no_stale_error(
+    emulator: EmulatorProcess, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    env = dave_env(home, emulator)
+    job_id = unknown_image_job(home, env, "a resubmitted lighthouse")
+
+    resubmit = run_dave("jobs", "resume", job_id, "--resubmit", "--json", env=env)
+
+    assert resubmit.returncode == 0, resubmit.stderr
+    (job,) = jobs_in(home)
+    assert (job.state.value, job.attempts) == ("done", 2)
+    assert (job.error, job.error_code) == (None, None)
+
+
+def test_resume_resubmit_without_an_id_does_not_silently_ignore_unknown_jobs(
+    emulator: EmulatorProcess, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    env = dave_env(home, emulator)
+    unknown_image_job(home, env, "a resubmitted lantern")
+
+    resubmit = run_dave("jobs", "resume", "--resubmit", "--json", env=env)
+
+    (job,) = jobs_in(home)
+    # Either it resends the unknown job, or it refuses to guess which one (a usage error);
+    # what it must not do is report success with the job still unsent.
+    assert resubmit.returncode != 0 or job.state.value == "done", (resubmit.stdout, job.state)
