@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import pytest
 from tests.reliability.helpers_procs import (
     assert_clean_output,
     assets_in,

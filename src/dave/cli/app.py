@@ -176,13 +176,14 @@ def demo(
     run_demo.run(out=out, json_output=json)
 
 
+Limit = Annotated[int, typer.Option("--limit", min=1, max=100_000, help="At most this many.")]
 JobId = Annotated[str, typer.Argument(help="Job id (a unique prefix is enough).")]
 
 
 @jobs_app.command("list")
 def jobs_list(
     state: Annotated[str | None, typer.Option("--state", help="Only jobs in this state.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many.")] = 50,
+    limit: Limit = 50,
     json: Json = False,
 ) -> None:
     """List jobs, newest first."""
@@ -235,7 +236,7 @@ def jobs_cancel(job_id: JobId, json: Json = False) -> None:
 
 @assets_app.command("list")
 def assets_list(
-    limit: Annotated[int, typer.Option("--limit", help="At most this many.")] = 50,
+    limit: Limit = 50,
     json: Json = False,
 ) -> None:
     """List assets, newest first."""
@@ -258,7 +259,7 @@ def assets_show(
 @assets_app.command("search")
 def assets_search(
     text: Annotated[str, typer.Argument(help="Words to find in prompts.")],
-    limit: Annotated[int, typer.Option("--limit", help="At most this many.")] = 50,
+    limit: Limit = 50,
     json: Json = False,
 ) -> None:
     """Find assets whose prompt contains the words."""

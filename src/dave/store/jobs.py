@@ -357,6 +357,10 @@ def resolve_id(conn: sqlite3.Connection, table: str, prefix: str, noun: str, tex
     """The one full id in `table` that is `text` or starts with it; NotFound otherwise."""
     if not text or not text.strip():
         raise NotFound(f"no {noun} id given")
+    if not text.isascii():  # ids are ASCII; anything else (even undecodable argv) is no id
+        raise NotFound(
+            f"no {noun} {text.strip()!r}", hint=f"`dave {noun}s list` shows the {noun}s there are"
+        )
     row = conn.execute(f"SELECT id FROM {table} WHERE id = ?", (text.strip(),)).fetchone()
     if row is not None:
         return str(row[0])
