@@ -13,7 +13,21 @@ import pytest
 from dave.emulator import EmulatorConfig, EmulatorServer
 
 # Keys a developer may have exported must never reach a test (or a real provider).
-_REAL_VARIABLES = ("XAI_API_KEY", "XAI_BASE_URL", "DAVE_OFFLINE", "DAVE_HOME", "DAVE_DEBUG")
+_REAL_VARIABLES = (
+    "XAI_API_KEY",
+    "XAI_BASE_URL",
+    "MINIMAX_API_KEY",
+    "MINIMAX_BASE_URL",
+    "STABILITY_API_KEY",
+    "STABILITY_BASE_URL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "DAVE_LLM_PROVIDER",
+    "DAVE_LLM_MODEL",
+    "DAVE_OFFLINE",
+    "DAVE_HOME",
+    "DAVE_DEBUG",
+)
 
 TEST_KEY = "xai-test-key-0123456789"
 

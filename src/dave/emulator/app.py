@@ -1,5 +1,6 @@
-"""Builds the emulator's ASGI app: provider routers, the media host, the control API and middleware.
-Not a server: run it with `EmulatorServer` (tests), `serve` (the CLI) or httpx2's ASGITransport."""
+"""Builds the emulator's ASGI app: provider routers, the chat endpoint, the media host, the
+control API and middleware. Not a server: run it with `EmulatorServer` (tests), `serve` (the
+CLI) or httpx2's ASGITransport."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from . import files, xai
+from . import chat, files, xai
 from .faults import EmulatorConfig, FaultRule
 from .log import RequestLog
 from .middleware import CONTROL_PREFIX, EmulatorMiddleware
@@ -65,13 +66,21 @@ def _control_routes() -> list[Route]:
         Route(f"{CONTROL_PREFIX}/faults", _list_faults, methods=["GET"]),
         Route(f"{CONTROL_PREFIX}/faults", _set_faults, methods=["PUT"]),
         Route(f"{CONTROL_PREFIX}/health", _health, methods=["GET"]),
+        Route(f"{CONTROL_PREFIX}/chat-script", chat.get_chat_script, methods=["GET"]),
+        Route(f"{CONTROL_PREFIX}/chat-script", chat.put_chat_script, methods=["PUT"]),
     ]
 
 
 def create_app(config: EmulatorConfig | None = None) -> Starlette:
     """The emulator as an ASGI app; `app.state.config` and `app.state.log` are live."""
     app = Starlette(
-        routes=[Mount("/v1", app=xai.router()), *files.routes(), *_control_routes()],
+        routes=[
+            # Before the x.ai mount, which would otherwise claim every /v1 path.
+            Route("/v1/chat/completions", chat.chat_completions, methods=["POST"]),
+            Mount("/v1", app=xai.router()),
+            *files.routes(),
+            *_control_routes(),
+        ],
         middleware=[Middleware(EmulatorMiddleware)],
         exception_handlers={HTTPException: _http_error},
     )

@@ -1,5 +1,6 @@
-"""The emulator's configuration: latency, job timing, keys and fault rules, loadable from a file.
-Not where faults are carried out (`middleware.py`); it only decides which request gets which."""
+"""The emulator's configuration: latency, job timing, keys, fault rules and the scripted chat
+model, loadable from a file. Not where faults are carried out (`middleware.py`) nor where chat
+answers are shaped (`chat.py`); it only decides which request gets which."""
 
 from __future__ import annotations
 
@@ -106,6 +107,63 @@ class FaultRule(BaseModel):
         return fnmatch.fnmatchcase(f"{method.upper()} {path}", self.match)
 
 
+class ScriptedCall(BaseModel):
+    """One tool call the scripted chat model makes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    """The function to call, as offered in the request's `tools`."""
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    """Its arguments; sent as a JSON string, streamed in several pieces."""
+    id: str | None = None
+    """The call id; default a fresh `call_<hex>`."""
+
+
+class ScriptedExpect(BaseModel):
+    """What a scripted turn checks about the request it answers; a miss is a 400 naming it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    last_role: str | None = None
+    """The role of the conversation's last message (`user`, `tool`, ...)."""
+    contains: str | None = None
+    """Text the last message's content must contain."""
+    any_contains: str | None = None
+    """Text some message's content (any role) must contain."""
+    system_contains: str | None = None
+    """Text the system (or developer) message must contain."""
+    message_count: int | None = None
+    """The exact number of messages sent."""
+    tools: list[str] | None = None
+    """Tool names the request must offer (others may be offered too)."""
+    no_tools: bool | None = None
+    """True: the request must offer no tools at all."""
+    tool_call_ids: list[str] | None = None
+    """The `tool_call_id`s of the trailing tool messages, in this order."""
+    model: str | None = None
+    """The requested model id."""
+    stream: bool | None = None
+    """Whether the request must (True) or must not (False) stream."""
+
+
+class ScriptedTurn(BaseModel):
+    """One reply of the scripted chat model: text, tool calls, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content: str | None = None
+    """The assistant's text (streamed in word-sized pieces)."""
+    tool_calls: list[ScriptedCall] = Field(default_factory=list)
+    """Tool calls, in order; with any, the finish reason is `tool_calls`."""
+    expect: ScriptedExpect | None = None
+    """Checks on the request this turn answers (a dict is accepted)."""
+
+
+class ChatScriptExhausted(Exception):
+    """A chat request arrived after the scripted model's last turn was used."""
+
+
 class EmulatorConfig(BaseModel):
     """How the emulator behaves. Pass one to `create_app` or `EmulatorServer`."""
 
@@ -131,8 +189,12 @@ class EmulatorConfig(BaseModel):
     """How long result URLs stay downloadable (images from the answer, videos from ready)."""
     faults: list[FaultRule] = Field(default_factory=list)
     """Rules tried in order; the first that applies to a request wins."""
+    chat_script: list[ScriptedTurn] | None = None
+    """The scripted chat model: each `/v1/chat/completions` request takes the next turn, and
+    once all are used further requests get a 400. None: the rule-based model answers."""
 
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _chat_turns_used: int = PrivateAttr(default=0)
 
     @model_validator(mode="before")
     @classmethod
@@ -173,6 +235,30 @@ class EmulatorConfig(BaseModel):
         ]
         with self._lock:
             self.faults = fresh
+
+    def set_chat_script(self, turns: Iterable[ScriptedTurn | dict[str, Any]] | None) -> None:
+        """Replace the scripted chat model's turns (None: back to the rule-based model)."""
+        fresh = None if turns is None else [ScriptedTurn.model_validate(t) for t in turns]
+        with self._lock:
+            self.chat_script = fresh
+            self._chat_turns_used = 0
+
+    def next_chat_turn(self) -> tuple[int, ScriptedTurn] | None:
+        """The next scripted turn and its number (1-based), taken off the script; None in
+        rule-based mode; `ChatScriptExhausted` once every turn is used."""
+        with self._lock:
+            if self.chat_script is None:
+                return None
+            if not self.chat_script:
+                used = self._chat_turns_used
+                raise ChatScriptExhausted(
+                    f"the chat script is exhausted: all {used} scripted turns were used"
+                )
+            # Popping (not an index) keeps `chat_script` showing what is left, and lets a
+            # test reset the field with a plain assignment.
+            turn = ScriptedTurn.model_validate(self.chat_script.pop(0))
+            self._chat_turns_used += 1
+            return self._chat_turns_used, turn
 
     def pick_fault(self, method: str, path: str) -> FaultRule | None:
         """The fault for this request, counting it against every rule it matches on the way."""
