@@ -1,0 +1,436 @@
+"""What a tool is: a typed function the model may call, its JSON schema, approval and errors.
+
+Not for any particular tool (files.py, shell.py, ... hold those) nor for the agent loop that
+calls them (dave.agents): a tool never talks to the LLM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import re
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, get_type_hints, overload
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from dave.core.errors import DaveError
+from dave.core.redact import redact
+
+if TYPE_CHECKING:
+    from dave.media.studio import Studio
+
+# OpenAI's rule for function names.
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SECTION = re.compile(r"^(Args|Arguments|Parameters|Returns|Yields|Raises|Examples?|Notes?):\s*$")
+_ARG_LINE = re.compile(r"^(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
+
+DENIED = "denied by the user"
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """A tool call waiting for a person's yes or no."""
+
+    tool: str
+    arguments: dict[str, Any]
+    #: One line saying what will happen, such as `run: pytest -q` or `write src/app.py`.
+    summary: str
+
+
+Approver = Callable[[ApprovalRequest], Awaitable[bool]]
+
+
+async def deny_all(request: ApprovalRequest) -> bool:
+    """The approver to use when nobody can be asked: every call that needs approval is denied."""
+    return False
+
+
+async def approve_all(request: ApprovalRequest) -> bool:
+    """The approver behind `--yes`."""
+    return True
+
+
+@dataclass
+class ToolContext:
+    """What a tool call may reach: the workspace, the Studio, the person, other agents."""
+
+    workspace: Path
+    #: The media Studio, already open; media tools fall back to `open_studio` when it is None.
+    studio: Studio | None = None
+    #: Asked before every call of a tool that needs approval; True means go ahead.
+    approve: Approver = deny_all
+    #: Runs another named agent on a task and returns its final answer (agent name, task).
+    delegate: Callable[[str, str], Awaitable[str]] | None = None
+    #: How many delegations deep this run is (0 for the agent a person talks to).
+    depth: int = 0
+    max_depth: int = 3
+    #: Told of every media asset a tool created (a JSON-ready dict, see media.py).
+    on_asset: Callable[[dict[str, Any]], None] | None = None
+    #: Opens a Studio on first use, so runs that never make media never open one.
+    open_studio: Callable[[], Awaitable[Studio]] | None = None
+
+    async def media_studio(self) -> Studio:
+        """The Studio for this run, opened now if it was left to be opened lazily."""
+        if self.studio is None:
+            if self.open_studio is None:
+                raise DaveError("media tools need a Studio, and this run was given none")
+            self.studio = await self.open_studio()
+        return self.studio
+
+
+@dataclass
+class ToolResult:
+    """What goes back to the model (`content`), and what the caller may show or keep."""
+
+    content: str
+    is_error: bool = False
+    #: Media assets the call created, as JSON-ready dicts (id, path, mime, ...).
+    assets: list[dict[str, Any]] = field(default_factory=list)
+    #: For file changes: the unified diff, so a door can show it (it is in `content` too).
+    diff: str | None = None
+
+    @classmethod
+    def error(cls, message: str) -> ToolResult:
+        return cls(message, is_error=True)
+
+    @classmethod
+    def json(cls, data: Any, **fields: Any) -> ToolResult:
+        """Compact JSON text for the model."""
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+        return cls(text, **fields)
+
+
+class Tool:
+    """One function the model can call. Build it with `@tool`; call it with `await t.call(...)`."""
+
+    def __init__(
+        self,
+        function: Callable[..., Any],
+        *,
+        name: str,
+        description: str,
+        arguments_model: type[BaseModel],
+        needs_approval: bool = False,
+        context_parameter: str | None = None,
+        summarize: Callable[[dict[str, Any]], str] | None = None,
+    ) -> None:
+        if not _NAME.match(name):
+            raise ValueError(f"tool name {name!r} must be 1-64 letters, digits, _ or -")
+        self.function = function
+        self.name = name
+        self.description = description
+        self.arguments_model = arguments_model
+        self.needs_approval = needs_approval
+        self._context_parameter = context_parameter
+        self._summarize = summarize
+        self._is_async = inspect.iscoroutinefunction(function)
+        self.parameters: dict[str, Any] = _clean_schema(arguments_model.model_json_schema())
+
+    def __repr__(self) -> str:
+        approval = ", needs_approval=True" if self.needs_approval else ""
+        return f"Tool({self.name!r}{approval})"
+
+    def schema(self) -> dict[str, Any]:
+        """The OpenAI chat-completions `tools` entry."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters,
+            },
+        }
+
+    def summary(self, arguments: Mapping[str, Any]) -> str:
+        """One line for an approval prompt."""
+        if self._summarize is not None:
+            return self._summarize(dict(arguments))
+        shown = json.dumps(dict(arguments), ensure_ascii=False, default=str)
+        return f"{self.name} {shown if len(shown) <= 200 else shown[:197] + '...'}"
+
+    async def call(self, arguments: Mapping[str, Any] | str | None, ctx: ToolContext) -> ToolResult:
+        """Validates, asks for approval when needed, runs; every failure is an error result.
+
+        Only cancellation gets through: the agent loop goes on after anything else.
+        """
+        try:
+            model = self._validate(arguments)
+        except _BadArguments as bad:
+            return ToolResult.error(f"invalid arguments for {self.name}: {bad}")
+        # The validated values themselves (pydantic has converted them), not a re-dump.
+        values = {name: getattr(model, name) for name in type(model).model_fields}
+        if self.needs_approval:
+            shown = model.model_dump(mode="json")
+            try:
+                approved = await ctx.approve(ApprovalRequest(self.name, shown, self.summary(shown)))
+            except Exception as error:
+                return ToolResult.error(f"could not ask for approval: {_describe(error)}")
+            if not approved:
+                return ToolResult.error(DENIED)
+        if self._context_parameter is not None:
+            values = {**values, self._context_parameter: ctx}
+        try:
+            if self._is_async:
+                returned = await self.function(**values)
+            else:
+                returned = await asyncio.to_thread(self.function, **values)
+            return _as_result(returned)
+        except Exception as error:
+            return ToolResult.error(_describe(error))
+
+    def _validate(self, arguments: Mapping[str, Any] | str | None) -> BaseModel:
+        if arguments is None or arguments == "":
+            arguments = {}
+        if isinstance(arguments, str):
+            try:
+                arguments = json.loads(arguments)
+            except ValueError as error:
+                raise _BadArguments(f"not valid JSON ({error})") from None
+        if not isinstance(arguments, Mapping):
+            raise _BadArguments(f"expected a JSON object, got {type(arguments).__name__}")
+        try:
+            return self.arguments_model.model_validate(dict(arguments))
+        except ValidationError as error:
+            from dave.media.requests import validation_error_line
+
+            known = tuple(self.arguments_model.model_fields)
+            raise _BadArguments(validation_error_line(error, known)) from None
+
+
+class _BadArguments(Exception):
+    pass
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, DaveError):
+        return redact(error.user_line())
+    text = str(error)
+    return redact(f"{type(error).__name__}: {text}" if text else type(error).__name__)
+
+
+def _as_result(returned: Any) -> ToolResult:
+    if isinstance(returned, ToolResult):
+        return returned
+    if returned is None:
+        return ToolResult("done")
+    if isinstance(returned, str):
+        return ToolResult(returned)
+    if isinstance(returned, BaseModel):
+        return ToolResult(returned.model_dump_json())
+    return ToolResult.json(returned)
+
+
+def _clean_schema(schema: Any) -> Any:
+    """Pydantic's schema without `title`s: the model reads descriptions, titles are noise."""
+    if isinstance(schema, list):
+        return [_clean_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    cleaned = {}
+    for key, value in schema.items():
+        if key == "title":
+            continue
+        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+            # Names here are parameter names, not keywords: a parameter may be called `title`.
+            cleaned[key] = {name: _clean_schema(sub) for name, sub in value.items()}
+        else:
+            cleaned[key] = _clean_schema(value)
+    return cleaned
+
+
+def parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
+    """(description, {parameter: description}) from a Google-style docstring.
+
+    The description is the text before the first section (`Args:`, `Returns:`, ...), each
+    paragraph's lines joined; `Args:` gives each parameter's description, continuation lines
+    (indented deeper than the entries) included.
+    """
+    head: list[str] = []
+    params: dict[str, list[str]] = {}
+    section: str | None = None
+    entry_indent: int | None = None
+    current: str | None = None
+    for line in inspect.cleandoc(doc or "").splitlines():
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        header = _SECTION.match(stripped) if indent == 0 else None
+        if header:
+            section, entry_indent, current = header.group(1), None, None
+            continue
+        if section is None:
+            head.append(line)
+            continue
+        if section not in ("Args", "Arguments", "Parameters") or not stripped:
+            continue
+        if entry_indent is None:
+            entry_indent = indent
+        match = _ARG_LINE.match(stripped)
+        if indent <= entry_indent and match:
+            current = match.group(1).lstrip("*")
+            params[current] = [match.group(2)]
+        elif current is not None:
+            params[current].append(stripped)
+    paragraphs = "\n".join(head).strip().split("\n\n")
+    description = "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+    return description, {name: " ".join(" ".join(parts).split()) for name, parts in params.items()}
+
+
+def _is_context(annotation: Any) -> bool:
+    return annotation is ToolContext or annotation == "ToolContext"
+
+
+def _build_tool(
+    function: Callable[..., Any],
+    *,
+    name: str | None,
+    description: str | None,
+    needs_approval: bool,
+    summarize: Callable[[dict[str, Any]], str] | None,
+) -> Tool:
+    tool_name = name or function.__name__
+    doc_description, doc_params = parse_docstring(function.__doc__)
+    try:
+        hints = get_type_hints(function, include_extras=True)
+    except NameError as error:  # a hint imported only under TYPE_CHECKING, say
+        raise TypeError(f"tool {tool_name}: cannot resolve a type hint ({error})") from None
+    fields: dict[str, Any] = {}
+    context_parameter = None
+    for parameter in inspect.signature(function).parameters.values():
+        annotation = hints.get(parameter.name, Any)
+        if parameter.name == "ctx" or _is_context(annotation):
+            context_parameter = parameter.name
+            continue
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            raise TypeError(f"tool {tool_name}: *args and **kwargs cannot be described to a model")
+        default = ... if parameter.default is parameter.empty else parameter.default
+        about = doc_params.get(parameter.name)
+        # Only a described parameter gets a description here: one given in the annotation
+        # (`Annotated[int, Field(description=...)]`) must not be overwritten by None.
+        info = Field(default, description=about) if about else Field(default)
+        fields[parameter.name] = (annotation, info)
+    model = create_model(  # type: ignore[call-overload]
+        f"{tool_name}_arguments",
+        __config__=ConfigDict(extra="forbid", arbitrary_types_allowed=False),
+        **fields,
+    )
+    return Tool(
+        function,
+        name=tool_name,
+        description=description if description is not None else doc_description,
+        arguments_model=model,
+        needs_approval=needs_approval,
+        context_parameter=context_parameter,
+        summarize=summarize,
+    )
+
+
+@overload
+def tool(function: Callable[..., Any], /) -> Tool: ...
+
+
+@overload
+def tool(
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    needs_approval: bool = False,
+    summarize: Callable[[dict[str, Any]], str] | None = None,
+) -> Callable[[Callable[..., Any]], Tool]: ...
+
+
+def tool(
+    function: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    needs_approval: bool = False,
+    summarize: Callable[[dict[str, Any]], str] | None = None,
+) -> Tool | Callable[[Callable[..., Any]], Tool]:
+    """Turns a function (sync or async) into a Tool: `@tool` or `@tool(needs_approval=True)`.
+
+    The schema comes from the type hints (pydantic) and the docstring: its text before `Args:`
+    is the description, `Args:` describes the parameters. A parameter named `ctx` (or typed
+    ToolContext) receives the call's context and is left out of the schema. `summarize` turns
+    the arguments into the one line an approval prompt shows.
+    """
+
+    def wrap(fn: Callable[..., Any]) -> Tool:
+        return _build_tool(
+            fn,
+            name=name,
+            description=description,
+            needs_approval=needs_approval,
+            summarize=summarize,
+        )
+
+    return wrap(function) if function is not None else wrap
+
+
+class ToolSet:
+    """Named tools the model is offered together; names are unique within a set."""
+
+    def __init__(self, name: str, tools: Iterable[Tool] = ()) -> None:
+        self.name = name
+        self._tools: dict[str, Tool] = {}
+        for item in tools:
+            if item.name in self._tools:
+                raise ValueError(f"tool set {name!r} has two tools named {item.name!r}")
+            self._tools[item.name] = item
+
+    def __repr__(self) -> str:
+        return f"ToolSet({self.name!r}, {self.names()})"
+
+    def __iter__(self) -> Iterator[Tool]:
+        return iter(self._tools.values())
+
+    def __len__(self) -> int:
+        return len(self._tools)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tools
+
+    @property
+    def tools(self) -> list[Tool]:
+        return list(self._tools.values())
+
+    def names(self) -> list[str]:
+        return list(self._tools)
+
+    def get(self, name: str) -> Tool | None:
+        return self._tools.get(name)
+
+    def schemas(self) -> list[dict[str, Any]]:
+        """The `tools` list for a chat-completions request."""
+        return [item.schema() for item in self._tools.values()]
+
+    def merge(self, *others: ToolSet, name: str | None = None) -> ToolSet:
+        """One set holding this set's tools and the others' (`a.merge(b)` or
+        `ToolSet.merge(a, b, c)`); two tools of one name are an error."""
+        sets = (self, *others)
+        return ToolSet(name or "+".join(s.name for s in sets), [t for s in sets for t in s])
+
+    def only(self, names: Iterable[str]) -> ToolSet:
+        """The tools named, in this set's order; an unknown name is an error."""
+        wanted = set(names)
+        unknown = sorted(wanted - set(self._tools))
+        if unknown:
+            raise ValueError(
+                f"tool set {self.name!r} has no {', '.join(unknown)}; "
+                f"it has {', '.join(self.names())}"
+            )
+        return ToolSet(self.name, [t for t in self._tools.values() if t.name in wanted])
+
+    async def call(
+        self, name: str, arguments: Mapping[str, Any] | str | None, ctx: ToolContext
+    ) -> ToolResult:
+        """Calls the tool by name; a name the set does not have is an error result."""
+        found = self._tools.get(name)
+        if found is None:
+            known = ", ".join(self.names()) or "none"
+            return ToolResult.error(f"no tool named {name!r}; the tools are: {known}")
+        return await found.call(arguments, ctx)
