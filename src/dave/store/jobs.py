@@ -219,18 +219,23 @@ class JobStore:
         if clear_error:  # a resubmitted job that succeeds no longer carries the old failure
             sets.append("error = NULL, error_code = NULL")
         with self.db.transaction() as conn:
-            full_id = self._resolve(conn, job_id)
-            current = conn.execute("SELECT state FROM jobs WHERE id = ?", (full_id,)).fetchone()
+            # The Studio passes full ids: one lookup, and a prefix search only when that misses.
+            full_id = job_id
+            current = conn.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if current is None:
+                full_id = self._resolve(conn, job_id)
+                current = conn.execute("SELECT state FROM jobs WHERE id = ?", (full_id,)).fetchone()
             if expected is not None and current["state"] not in expected:
                 raise StateConflict(
                     full_id, JobState(current["state"]), {JobState(s) for s in expected}, new_state
                 )
-            conn.execute(f"UPDATE jobs SET {', '.join(sets)} WHERE id = ?", [*values, full_id])
+            row = conn.execute(
+                f"UPDATE jobs SET {', '.join(sets)} WHERE id = ? RETURNING *", [*values, full_id]
+            ).fetchone()
             conn.execute(
                 "INSERT INTO job_events (job_id, at, state, detail) VALUES (?, ?, ?, ?)",
                 (full_id, now, new_state.value, detail),
             )
-            row = conn.execute("SELECT * FROM jobs WHERE id = ?", (full_id,)).fetchone()
         return _row_to_job(row)
 
     def update_result(self, job_id: str, result: dict[str, Any]) -> Job:
