@@ -1,4 +1,5 @@
-"""dave: make images and videos with x.ai Grok Imagine, journaled and kept in a local library.
+"""dave: agents that chat with LLMs through tools, code in a workspace and make media, every
+generation journaled and kept in a local library.
 
 The public API is below; everything else is an implementation detail. Names load on first use
 so `import dave` (and `dave --help`) stays fast.
@@ -10,6 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from dave.agents import AgentManager, AgentSpec
     from dave.core.errors import (
         ConfigError,
         DaveError,
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "AgentManager",
+    "AgentSpec",
     "Asset",
     "ConfigError",
     "DaveError",
@@ -66,6 +70,8 @@ __all__ = [
 
 _ERRORS = "dave.core.errors"
 _WHERE = {
+    "AgentManager": "dave.agents",
+    "AgentSpec": "dave.agents",
     "Asset": "dave.store.assets",
     "EditRequest": "dave.media.requests",
     "ImageRequest": "dave.media.requests",

@@ -70,6 +70,10 @@ PROMISED = {
         },
         "GOAL": {"p5.assets_list", "p5.assets_search_fox", "p5.assets_search_zebra"},
     },
+    "p6_agent_loop": {
+        "RATIO": {"p6.loop_over_bare": False, "p6.manager_over_bare": False},
+        "GOAL": {"p6.loop_overhead_per_turn", "p6.manager_overhead_per_turn"},
+    },
 }
 
 

@@ -13,7 +13,10 @@ import typer
 
 app = typer.Typer(
     name="dave",
-    help="Make images and videos with x.ai Grok Imagine, journaled and kept in a local library.",
+    help=(
+        "Agents that chat, code and make media: images and videos with x.ai Grok Imagine, "
+        "journaled and kept in a local library."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -21,8 +24,12 @@ app = typer.Typer(
 jobs_app = typer.Typer(help="The job journal: list, inspect, wait for, resume or cancel jobs.")
 assets_app = typer.Typer(help="The media library: every output, with its prompt and parameters.")
 emulator_app = typer.Typer(help="The built-in emulator of the providers' APIs.")
+agents_app = typer.Typer(help="Named agents: list them, or show one's model, tools and prompt.")
+sessions_app = typer.Typer(help="Agent sessions: list them, or show one's messages.")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(assets_app, name="assets")
+app.add_typer(agents_app, name="agents")
+app.add_typer(sessions_app, name="sessions")
 app.add_typer(emulator_app, name="emulator")
 
 Provider = Annotated[str, typer.Option("--provider", "-p", help="Media provider.")]
@@ -176,6 +183,57 @@ def demo(
     run_demo.run(out=out, json_output=json)
 
 
+SessionOption = Annotated[
+    str | None, typer.Option("--session", "-s", help="Continue this session (id or prefix).")
+]
+Yes = Annotated[
+    bool, typer.Option("--yes", "-y", help="Approve every shell command and file write.")
+]
+ChatPrompt = Annotated[
+    str | None,
+    typer.Argument(help="What to ask; none on a terminal starts an interactive session."),
+]
+
+
+@app.command()
+def chat(
+    prompt: ChatPrompt = None,
+    agent: Annotated[
+        str | None, typer.Option("--agent", "-A", help="The agent to talk to (default: daisy).")
+    ] = None,
+    session: SessionOption = None,
+    offline: Offline = False,
+    yes: Yes = False,
+    json: Json = False,
+) -> None:
+    """Talk to an agent: one answer, or an interactive session with streaming output."""
+    from dave.cli import chat as chat_body
+
+    chat_body.chat(prompt, agent=agent, session=session, offline=offline, yes=yes, json_output=json)
+
+
+@app.command()
+def code(
+    prompt: ChatPrompt = None,
+    session: SessionOption = None,
+    offline: Offline = False,
+    yes: Yes = False,
+    json: Json = False,
+) -> None:
+    """The coding agent, working in the current directory; shows the diff of each change."""
+    from dave.cli import chat as chat_body
+
+    chat_body.chat(
+        prompt,
+        agent="code",
+        session=session,
+        offline=offline,
+        yes=yes,
+        json_output=json,
+        workspace=Path.cwd(),
+    )
+
+
 Limit = Annotated[int, typer.Option("--limit", min=1, max=100_000, help="At most this many.")]
 JobId = Annotated[str, typer.Argument(help="Job id (a unique prefix is enough).")]
 
@@ -280,3 +338,41 @@ def emulator_serve(
     from dave.cli import emulator
 
     emulator.serve(host=host, port=port, faults=faults)
+
+
+@agents_app.command("list")
+def agents_list(json: Json = False) -> None:
+    """List the agents: built-in ones and those in $DAVE_HOME/agents/."""
+    from dave.cli import agents
+
+    agents.list_agents(json_output=json)
+
+
+@agents_app.command("show")
+def agents_show(
+    name: Annotated[str, typer.Argument(help="Agent name.")],
+    json: Json = False,
+) -> None:
+    """Show one agent: model, tool sets, limits and system prompt."""
+    from dave.cli import agents
+
+    agents.show_agent(name, json_output=json)
+
+
+@sessions_app.command("list")
+def sessions_list(limit: Limit = 50, json: Json = False) -> None:
+    """List agent sessions, most recently used first."""
+    from dave.cli import agents
+
+    agents.list_sessions(limit=limit, json_output=json)
+
+
+@sessions_app.command("show")
+def sessions_show(
+    session_id: Annotated[str, typer.Argument(help="Session id (a unique prefix is enough).")],
+    json: Json = False,
+) -> None:
+    """Show one session: its messages, tool calls and results, tokens and cost."""
+    from dave.cli import agents
+
+    agents.show_session(session_id, json_output=json)

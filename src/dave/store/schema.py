@@ -108,7 +108,40 @@ def _jobs_assets(conn: sqlite3.Connection) -> None:
 # live process leaves its in-flight request alone instead of calling it lost.
 JOB_OWNER_SQL = "ALTER TABLE jobs ADD COLUMN owner TEXT;"
 
+# Agent sessions: a conversation with one agent, its messages in order (user, assistant with
+# tool calls, tool results), and running totals of tokens and cost, so a session can be
+# continued by another process (see sessions.py).
+SESSIONS_SQL = """
+CREATE TABLE sessions (
+    id                TEXT PRIMARY KEY,          -- s_ + ULID, time-ordered
+    agent             TEXT NOT NULL,
+    title             TEXT,
+    parent_id         TEXT REFERENCES sessions (id) ON DELETE SET NULL,  -- delegated from
+    prompt_tokens     INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_usd          REAL NOT NULL DEFAULT 0,
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL
+);
+CREATE INDEX sessions_updated ON sessions (updated_at, id);
+
+CREATE TABLE messages (
+    id              INTEGER PRIMARY KEY,
+    session_id      TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    seq             INTEGER NOT NULL,            -- 0, 1, 2, ... within the session
+    role            TEXT NOT NULL,               -- system, user, assistant, tool
+    content         TEXT,
+    tool_calls_json TEXT,                        -- an assistant message's calls (OpenAI form)
+    tool_call_id    TEXT,                        -- the call a tool message answers
+    name            TEXT,                        -- the tool's name, on tool messages
+    usage_json      TEXT,                        -- tokens of the completion that made it
+    created_at      TEXT NOT NULL,
+    UNIQUE (session_id, seq)
+);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("001_jobs_assets", _jobs_assets),
     Migration("002_job_owner", JOB_OWNER_SQL),
+    Migration("003_sessions", SESSIONS_SQL),
 ]
