@@ -106,7 +106,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, offline: bool | None 
     """Reads the environment and config.toml into one Settings."""
     env = os.environ if env is None else env
     home = Path(env["DAVE_HOME"]).expanduser() if env.get("DAVE_HOME") else default_home()
-    config = _read_config(home / "config.toml")
+    config = read_config(home)
 
     keys: dict[str, Secret] = {}
     base_urls: dict[str, str] = {}
@@ -124,7 +124,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, offline: bool | None 
     return Settings(home=home, keys=keys, base_urls=base_urls, http=http, offline=offline)
 
 
-def _read_config(path: Path) -> dict[str, Any]:
+def read_config(home: Path) -> dict[str, Any]:
+    """`home/config.toml` as a dict ({} when there is none); ConfigError if it is unreadable."""
+    path = home / "config.toml"
     if not path.exists():
         return {}
     import tomllib  # only when there is a file to read: most runs have none

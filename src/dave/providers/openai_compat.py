@@ -21,15 +21,13 @@ provider and of `local`. Offline, every provider is the built-in emulator, in-pr
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dave.core.errors import ConfigError
 from dave.core.redact import Secret
-from dave.core.settings import OFFLINE_KEY, Settings
+from dave.core.settings import OFFLINE_KEY, Settings, read_config
 
 if TYPE_CHECKING:
     import httpx2
@@ -105,7 +103,7 @@ def llm_endpoint(
         )
     if settings.offline:
         return LlmEndpoint("emulator", EMULATOR_BASE_URL, Secret(OFFLINE_KEY), EMULATOR_MODEL)
-    config = _read_config(settings.home / "config.toml")
+    config = read_config(settings.home)
     base_url = _base_url(settings, info, env, config)
     key = _key(settings, info, env, config)
     if model is None and (provider is None or chosen == "local"):
@@ -147,16 +145,6 @@ def _key(
         f"no API key for {info.name}",
         hint=f"set {info.key_variable}, or use --offline to run against the built-in emulator",
     )
-
-
-def _read_config(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        with path.open("rb") as file:
-            return tomllib.load(file)
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"cannot read {path}: {error}") from None
 
 
 def _lookup(config: Mapping[str, Any], section: str, name: str) -> Any:
