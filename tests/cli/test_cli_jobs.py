@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dave.emulator import EmulatorServer
-from dave.media.requests import ImageRequest, validate
+from dave.media.requests import ImageRequest
+from dave.media.validation import validate
 from dave.store import Store
 from dave.store.jobs import Job, JobState
 

@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dave.core.errors import InvalidRequest
-from dave.media.requests import ResolvedRequest, parse_request, validate
+from dave.media.requests import parse_request
 from dave.media.sources import Source, check_source
+from dave.media.validation import ResolvedRequest, validate
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

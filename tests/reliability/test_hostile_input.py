@@ -35,8 +35,8 @@ from dave.cli.app import app
 from dave.cli.errors import run_guarded
 from dave.emulator import EmulatorServer
 from dave.media.capabilities import capability, models
-from dave.media.requests import validate
 from dave.media.sources import MAX_BYTES
+from dave.media.validation import validate
 from dave.store.jobs import JobState
 
 FIXTURE_CHECKS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

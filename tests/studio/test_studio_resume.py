@@ -13,7 +13,7 @@ import pytest
 
 from dave import ImageRequest, Studio, VideoRequest
 from dave.emulator import EmulatorServer
-from dave.media.requests import validate
+from dave.media.validation import validate
 from dave.store.jobs import Job, JobState
 
 TEST_KEY = "xai-test-key-0123456789"

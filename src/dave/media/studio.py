@@ -41,8 +41,8 @@ from dave.media.requests import (
     VideoRequest,
     invalid_request,
     parse_request,
-    validate,
 )
+from dave.media.validation import validate
 from dave.media.verify import MediaInfo, verify
 from dave.providers.base import Output, RemoteState, Status
 from dave.store import Store
@@ -378,20 +378,31 @@ class Studio:
     async def _download(self, job: Job) -> Job:
         outputs = [Output.from_journal(entry) for entry in (job.result or {}).get("outputs", [])]
         kept = {asset.index: asset for asset in self.assets.for_job(job.id)}
-        for index, output in enumerate(outputs):
-            if index not in kept:
-                try:
-                    kept[index] = await self._keep(job, index, output)
-                except (ProviderUnavailable, RateLimited, VerificationFailed) as error:
-                    # Paid for and journaled: only the fetch failed, and it can start again.
-                    error.hint = (
-                        f"the result is paid for and journaled; `dave jobs resume {job.id}` "
-                        "fetches it again"
-                        if output.url
-                        else f"the provider sent a broken file; see `dave jobs show {job.id}`"
-                    )
-                    self._move(job, JobState.DOWNLOADING, error=error.user_line())
-                    raise
+        missing = [index for index in range(len(outputs)) if index not in kept]
+        for index in missing:
+            output = outputs[index]
+            try:
+                fields = await self._keep(job, index, output)
+            except (ProviderUnavailable, RateLimited, VerificationFailed) as error:
+                # Paid for and journaled: only the fetch failed, and it can start again.
+                error.hint = (
+                    f"the result is paid for and journaled; `dave jobs resume {job.id}` "
+                    "fetches it again"
+                    if output.url
+                    else f"the provider sent a broken file; see `dave jobs show {job.id}`"
+                )
+                self._move(job, JobState.DOWNLOADING, error=error.user_line())
+                raise
+            if index != missing[-1]:
+                kept[index] = self.assets.add(**fields)
+                continue
+            # The last file and the job's end are one write: a crash leaves both or neither.
+            with self.store.db.transaction():
+                kept[index] = self.assets.add(**fields)
+                return self._finish(job, kept)
+        return self._finish(job, kept)
+
+    def _finish(self, job: Job, kept: dict[int, Asset]) -> Job:
         # Inline bytes now live in the library: keep the journal small, point at the files.
         result = dict(job.result or {})
         result["outputs"] = [
@@ -400,7 +411,8 @@ class Studio:
         ]
         return self._move(job, JobState.DONE, result=result, clear_error=True)
 
-    async def _keep(self, job: Job, index: int, output: Output) -> Asset:
+    async def _keep(self, job: Job, index: int, output: Output) -> dict[str, Any]:
+        """Fetches, verifies and files one output; returns its asset row, not yet recorded."""
         medium = _MEDIUM.get(job.kind, job.kind)
         media = self.store.media
         for check in range(1, _DOWNLOAD_CHECKS + 1):
@@ -421,7 +433,7 @@ class Studio:
                     ) from None
                 continue
             path = await asyncio.to_thread(media.commit, staging, info.ext)
-            return self.assets.add(
+            return dict(
                 kind=medium,
                 path=media.relative(path),
                 sha256=staging.sha256,
