@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from dave.emulator import EmulatorConfig, EmulatorServer
+
+if TYPE_CHECKING:
+    import openai
 
 # Keys a developer may have exported must never reach a test (or a real provider).
 _REAL_VARIABLES = (
@@ -24,6 +28,7 @@ _REAL_VARIABLES = (
     "OPENAI_BASE_URL",
     "DAVE_LLM_PROVIDER",
     "DAVE_LLM_MODEL",
+    "DAVE_EMULATOR_CONFIG",
     "DAVE_OFFLINE",
     "DAVE_HOME",
     "DAVE_DEBUG",
@@ -82,3 +87,20 @@ def run_dave(
         env={**os.environ, **(env or {})},
         timeout=timeout,
     )
+
+
+@pytest.fixture
+async def llm(xai: EmulatorServer) -> AsyncIterator[openai.AsyncOpenAI]:
+    """An `AsyncOpenAI` client from dave's own endpoint lookup, on the loopback emulator."""
+    from dave.core.settings import load_settings
+    from dave.providers.openai_compat import llm_endpoint, open_llm
+
+    client = open_llm(llm_endpoint(load_settings(), "xai"))
+    async with client:
+        yield client
+
+
+@pytest.fixture
+def script(xai: EmulatorServer) -> Callable[[list[dict[str, Any]]], None]:
+    """Give the emulator's chat model these turns (the `xai` fixture clears them after)."""
+    return xai.config.set_chat_script

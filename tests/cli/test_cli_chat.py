@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PIL import Image
 
 from dave.emulator import EmulatorServer
@@ -22,19 +21,6 @@ from dave.emulator import EmulatorServer
 from .conftest import RunDave
 
 LIGHTHOUSE = "make a picture of a lighthouse"
-_LLM_VARIABLES = (
-    "MINIMAX_API_KEY",
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "DAVE_LLM_PROVIDER",
-    "DAVE_EMULATOR_CONFIG",
-)
-
-
-@pytest.fixture(autouse=True)
-def _no_llm_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in _LLM_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
 
 
 def call(tool_name: str, call_id: str, /, **arguments: Any) -> dict[str, Any]:
