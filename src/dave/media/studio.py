@@ -11,7 +11,7 @@ import asyncio
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -212,8 +212,15 @@ class Studio:
                 "--resubmit sends a paid request again, so it takes one job id",
                 hint="`dave jobs list --state unknown`, then `dave jobs resume ID --resubmit`",
             )
-        self.store.media.clean_temps(older_than_s=3600)
-        jobs = [self.jobs.get(job_id)] if job_id else self.jobs.unfinished()
+        unfinished = self.jobs.unfinished()
+        staged = [
+            entry["staged"]
+            for job in unfinished
+            for entry in (job.result or {}).get("outputs", [])
+            if entry.get("staged")
+        ]
+        self.store.media.clean_temps(older_than_s=3600, keep=staged)
+        jobs = [self.jobs.get(job_id)] if job_id else unfinished
         results = []
         for job in jobs:
             if job.state is JobState.UNKNOWN and resubmit:
@@ -301,7 +308,7 @@ class Studio:
             self._mark_unknown(job, f"interrupted while sending ({type(error).__name__})")
             raise
         if submission.result is not None:
-            return self._accept_outputs(job, submission.result, submission.provider_job_id)
+            return await self._accept_outputs(job, submission.result, submission.provider_job_id)
         return self._move(
             job,
             JobState.SUBMITTED,
@@ -328,7 +335,7 @@ class Studio:
                 error.hint = f"the job is still with {job.provider}; `dave jobs wait {job.id}`"
                 raise
             if status.state is not RemoteState.PENDING:
-                return self._finish_remote(job, status)
+                return await self._finish_remote(job, status)
             if status.progress is not None and status.progress != last_progress:
                 last_progress = status.progress
                 self._emit(job.id, "progress", progress=status.progress)
@@ -341,9 +348,9 @@ class Studio:
             delay = schedule.delay(submitted_age + (sent - started), status.progress)
             await asyncio.sleep(max(0.0, delay - (now - sent)))
 
-    def _finish_remote(self, job: Job, status: Status) -> Job:
+    async def _finish_remote(self, job: Job, status: Status) -> Job:
         if status.state is RemoteState.DONE:
-            return self._accept_outputs(job, status, None)
+            return await self._accept_outputs(job, status, None)
         message = status.error_message or f"the job ended {status.state.value}"
         if status.state is RemoteState.EXPIRED:
             self._move(job, JobState.EXPIRED, error=message, error_code="expired")
@@ -351,8 +358,9 @@ class Studio:
         self._move(job, JobState.FAILED, error=message, error_code=status.error_code)
         raise JobFailed(message, provider=job.provider, code=status.error_code)
 
-    def _accept_outputs(self, job: Job, status: Status, provider_job_id: str | None) -> Job:
-        """Journals the outputs (URLs or inline bytes) before fetching any of them."""
+    async def _accept_outputs(self, job: Job, status: Status, provider_job_id: str | None) -> Job:
+        """Journals the outputs (URLs, or inline bytes written to staging files) before
+        fetching any of them."""
         if not status.outputs:
             message = f"all {status.moderated or 1} output(s) refused by the content policy"
             self._move(
@@ -363,8 +371,9 @@ class Studio:
                 cost_usd=status.cost_usd,
             )
             raise Moderated(message, provider=job.provider, code="moderated")
+        outputs = await asyncio.to_thread(self._stage_inline, status.outputs)
         result = {
-            "outputs": [output.journal() for output in status.outputs],
+            "outputs": [output.journal() for output in outputs],
             "moderated": status.moderated,
         }
         return self._move(
@@ -374,6 +383,16 @@ class Studio:
             result=result,
             cost_usd=status.cost_usd,
         )
+
+    def _stage_inline(self, outputs: list[Output]) -> list[Output]:
+        """Writes inline bytes to staging files, so the journal holds a name, not megabytes."""
+        media = self.store.media
+        return [
+            replace(output, data=None, staged=media.stage_bytes(output.data).name)
+            if output.data is not None
+            else output
+            for output in outputs
+        ]
 
     async def _download(self, job: Job) -> Job:
         outputs = [Output.from_journal(entry) for entry in (job.result or {}).get("outputs", [])]
@@ -406,7 +425,8 @@ class Studio:
         # Inline bytes now live in the library: keep the journal small, point at the files.
         result = dict(job.result or {})
         result["outputs"] = [
-            {k: v for k, v in entry.items() if k != "b64"} | {"sha256": kept[i].sha256}
+            {k: v for k, v in entry.items() if k not in ("b64", "staged")}
+            | {"sha256": kept[i].sha256}
             for i, entry in enumerate(result.get("outputs", []))
         ]
         return self._move(job, JobState.DONE, result=result, clear_error=True)
@@ -456,6 +476,14 @@ class Studio:
 
     async def _fetch(self, job: Job, output: Output) -> tuple[Any, int | None]:
         media = self.store.media
+        if output.staged is not None:
+            try:
+                staging = await asyncio.to_thread(media.reopen, output.staged)
+            except (OSError, DaveError):
+                raise VerificationFailed(
+                    f"job {job.id}: the staged result {output.staged} is gone"
+                ) from None
+            return staging, staging.bytes
         if output.data is not None:  # writing and syncing a file: off the event loop
             return await asyncio.to_thread(media.stage_bytes, output.data), len(output.data)
         if not output.url:

@@ -28,13 +28,18 @@ class Output:
     data: bytes | None = None
     mime: str | None = None
     duration_s: float | None = None
+    #: Inline bytes already written to a staging file of the media folder: its journaled name.
+    staged: str | None = None
 
     def journal(self) -> dict[str, Any]:
-        """The form kept in the job journal (inline bytes as base64, so nothing is lost)."""
+        """The form kept in the job journal: the URL, the staged file, or (failing both) the
+        inline bytes as base64, so nothing is lost."""
         entry: dict[str, Any] = {"mime": self.mime}
         if self.url:
             entry["url"] = self.url
-        if self.data is not None:
+        if self.staged:
+            entry["staged"] = self.staged
+        elif self.data is not None:
             entry["b64"] = base64.b64encode(self.data).decode("ascii")
         if self.duration_s is not None:
             entry["duration_s"] = self.duration_s
@@ -48,6 +53,7 @@ class Output:
             data=data,
             mime=entry.get("mime"),
             duration_s=entry.get("duration_s"),
+            staged=entry.get("staged"),
         )
 
 
