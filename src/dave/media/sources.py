@@ -101,7 +101,7 @@ def check_source(value: object, medium: SourceMedium = "image", *, field: str = 
     if scheme == "data":
         return _check_data_uri(text, medium, lead)
     # One letter is a Windows drive (C:\...); anything else that exists on disk is a file.
-    if scheme and len(scheme) > 1 and not _expand(text).exists():
+    if scheme and len(scheme) > 1 and not _exists(_expand(text)):
         raise InvalidRequest(
             f"{lead}unsupported scheme '{scheme}:' in {text!r:.80}; "
             "use a local file, an http(s) URL or a data: URI"
@@ -162,6 +162,14 @@ def _expand(text: str) -> Path:
         return Path(text).expanduser()
     except RuntimeError:
         return Path(text)
+
+
+def _exists(path: Path) -> bool:
+    """Path.exists(), but a name the system cannot even look up (too long) is just absent."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _check_file(text: str, medium: SourceMedium, lead: str) -> Source:
