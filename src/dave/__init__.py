@@ -7,8 +7,9 @@ so `import dave` (and `dave --help`) stays fast.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from dave.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from dave.agents import AgentManager, AgentSpec
@@ -84,19 +85,7 @@ _WHERE = {
     "VideoRequest": "dave.media.requests",
     "load_settings": "dave.core.settings",
 }
+# Every other public name is an error class.
+_WHERE |= {name: _ERRORS for name in __all__ if name not in _WHERE and name != "__version__"}
 
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        module = _WHERE[name]
-    elif name in __all__ and name != "__version__":
-        module = _ERRORS
-    else:
-        raise AttributeError(f"module 'dave' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -10,8 +10,9 @@ Names load on first use, so importing this package is cheap.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from dave.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .events import (
@@ -46,22 +47,13 @@ __all__ = [
 ]
 
 _WHERE = {
-    "AgentManager": "manager",
-    "AgentRun": "manager",
-    "resolve_tools": "manager",
-    "AgentSpec": "spec",
-    "load_specs": "spec",
-    "run_agent": "loop",
+    "AgentManager": ".manager",
+    "AgentRun": ".manager",
+    "resolve_tools": ".manager",
+    "AgentSpec": ".spec",
+    "load_specs": ".spec",
+    "run_agent": ".loop",
 }
+_WHERE |= {name: ".events" for name in __all__ if name not in _WHERE}
 
-
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{_WHERE.get(name, 'events')}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -3,7 +3,9 @@ Not imported by dave's online paths; names below load on first use, so importing
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from dave.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .app import create_app
@@ -21,23 +23,15 @@ __all__ = [
     "serve",
 ]
 
+# Lazy, so `import dave.emulator` does not pull in uvicorn, Pillow or PyAV.
 _WHERE = {
-    "create_app": "app",
-    "EmulatorConfig": "faults",
-    "FaultRule": "faults",
-    "LoggedRequest": "log",
-    "RequestLog": "log",
-    "EmulatorServer": "server",
-    "serve": "server",
+    "create_app": ".app",
+    "EmulatorConfig": ".faults",
+    "FaultRule": ".faults",
+    "LoggedRequest": ".log",
+    "RequestLog": ".log",
+    "EmulatorServer": ".server",
+    "serve": ".server",
 }
 
-
-def __getattr__(name: str) -> Any:
-    # Lazy, so `import dave.emulator` does not pull in uvicorn, Pillow or PyAV.
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

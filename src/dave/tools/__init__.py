@@ -6,9 +6,9 @@ modules load on first use.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from dave.core.lazy import lazy_exports
 from dave.tools.base import (
     DENIED,
     ApprovalRequest,
@@ -58,14 +58,4 @@ _LAZY = {
     "web_tools": "dave.tools.web",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'dave.tools' has no attribute {name!r}")
-    value = getattr(import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
