@@ -17,8 +17,8 @@ DOCUMENTED_IMAGE_RATIOS = (
 )  # fmt: skip
 
 
-def test_xai_is_the_only_provider_for_now() -> None:
-    assert caps.providers() == ("xai",)
+def test_the_three_providers_in_order() -> None:
+    assert caps.providers() == ("xai", "minimax", "stability")
 
 
 def test_default_models_are_the_cheap_standard_ones() -> None:

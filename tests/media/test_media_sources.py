@@ -224,4 +224,4 @@ def test_odd_values_are_refused_plainly() -> None:
     assert refused("   ") == "the image source is empty"
     assert refused(42) == "an image source must be a path or URL, got 42"
     assert refused("a\x00b") == "the image source contains a NUL character"
-    assert refused("x.png", "audio") == "sources can be image or video, not 'audio'"
+    assert refused("x.png", "3d") == "sources can be image, video or audio, not '3d'"

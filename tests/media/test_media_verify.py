@@ -108,7 +108,7 @@ def test_a_wav_is_audio_and_not_video(wav: Path) -> None:
 
 
 def test_an_unknown_medium_is_refused(png: Path) -> None:
-    assert fails(png, "text") == "cannot verify 'text' files; use image, video or audio"
+    assert fails(png, "3d") == "cannot verify '3d' files; use image, video, audio or text"
 
 
 def test_probes_read_streams_too(mp4: Path) -> None:

@@ -88,10 +88,8 @@ def resolve_tools(
     sets: list[ToolSet] = []
     missing: list[str] = []
     for name in spec.toolsets:
-        if name == "media":
-            names = sorted(n for n in BUILTIN_TOOLSETS if n.startswith("media_"))
-        else:
-            names = [name]
+        # The provider sets share tool names; until they are merged, `media` is x.ai's.
+        names = ["media_xai"] if name == "media" else [name]
         for each in names:
             factory = BUILTIN_TOOLSETS.get(each)
             if each == "agents" and spec.can_delegate_to:

@@ -7,6 +7,8 @@ config.toml:
 
     [keys]
     xai = "xai-..."
+    minimax = "sk-api-..."
+    stability = "sk-..."
 
     [xai]
     base_url = "https://api.x.ai/v1"
@@ -40,6 +42,13 @@ class ProviderInfo:
 
 PROVIDERS: dict[str, ProviderInfo] = {
     "xai": ProviderInfo("xai", "XAI_API_KEY", "XAI_BASE_URL", "https://api.x.ai/v1"),
+    # MiniMax and Stability paths carry their own version (/v1/..., /v2beta/...): a host here.
+    "minimax": ProviderInfo(
+        "minimax", "MINIMAX_API_KEY", "MINIMAX_BASE_URL", "https://api.minimax.io"
+    ),
+    "stability": ProviderInfo(
+        "stability", "STABILITY_API_KEY", "STABILITY_BASE_URL", "https://api.stability.ai"
+    ),
 }
 
 # The key offline runs send to the emulator, which only checks that one is present.

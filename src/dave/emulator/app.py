@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from . import chat, files, xai
+from . import chat, files, minimax, stability, xai
 from .faults import EmulatorConfig, FaultRule
 from .log import RequestLog
 from .middleware import CONTROL_PREFIX, EmulatorMiddleware
@@ -78,6 +78,8 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
             # Before the x.ai mount, which would otherwise claim every /v1 path.
             Route("/v1/chat/completions", chat.chat_completions, methods=["POST"]),
             Mount("/v1", app=xai.router()),
+            Mount("/minimax", app=minimax.router()),
+            Mount("/stability", app=stability.router()),
             *files.routes(),
             *_control_routes(),
         ],

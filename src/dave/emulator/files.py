@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from .makers import IMAGE_MIME, VIDEO_MIME, free_box, make_image, make_video
+from .makers import AUDIO_MIME, IMAGE_MIME, VIDEO_MIME, free_box, make_audio, make_image, make_video
 from .tokens import FileSpec, spec_from_name
 
 # Padding goes out in pieces of this size, all views of one block of zeros.
@@ -31,6 +31,9 @@ async def make_file(spec: FileSpec) -> tuple[bytes, str]:
             make_video, spec.prompt, spec.w, spec.h, spec.s or 1.0, spec.fps or 8
         )
         return raw, VIDEO_MIME
+    if spec.kind == "audio":
+        raw = await asyncio.to_thread(make_audio, spec.prompt, spec.s or 1.0, spec.fmt)
+        return raw, AUDIO_MIME[spec.fmt]
     raw = await asyncio.to_thread(make_image, spec.prompt, spec.w, spec.h, spec.fmt, spec.i)
     return raw, IMAGE_MIME[spec.fmt]
 

@@ -17,6 +17,7 @@ ImageFormat = str  # "jpeg" | "png" | "webp"
 
 IMAGE_MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 VIDEO_MIME = "video/mp4"
+AUDIO_MIME = {"mp3": "audio/mpeg", "wav": "audio/wav"}
 
 # Short side in pixels for each video resolution name.
 VIDEO_SHORT_SIDE = {"480p": 480, "720p": 720, "1080p": 1080}
@@ -137,6 +138,52 @@ def make_video(prompt: str, width: int, height: int, seconds: float, fps: int = 
             container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
     return out.getvalue()
+
+
+@functools.lru_cache(maxsize=16)
+def make_audio(
+    prompt: str, seconds: float, fmt: str = "mp3", sample_rate: int = 44100, channels: int = 2
+) -> bytes:
+    """Encode `seconds` of a soft two-note tone, pitched by the prompt, as MP3 or WAV.
+
+    Real audio that decodes and has the asked length; what it sounds like does not matter.
+    """
+    import av  # deferred, as in make_video
+
+    if fmt not in AUDIO_MIME:
+        raise ValueError(f"audio format must be mp3 or wav, not {fmt!r}")
+    digest = hashlib.sha256(prompt.encode("utf-8", "surrogatepass")).digest()
+    pitch = 220.0 + int.from_bytes(digest[:2], "big") % 440
+    total = max(1, round(seconds * sample_rate))
+    layout = "stereo" if channels == 2 else "mono"
+    second = _tone_second(pitch, sample_rate, channels)
+    out = io.BytesIO()
+    codec = "libmp3lame" if fmt == "mp3" else "pcm_s16le"
+    with av.open(out, mode="w", format=fmt) as container:
+        stream = container.add_stream(codec, rate=sample_rate, layout=layout)
+        for start in range(0, total, sample_rate):  # one second per frame
+            count = min(sample_rate, total - start)
+            frame = av.AudioFrame(format="s16", layout=layout, samples=count)
+            frame.planes[0].update(second[: count * 2 * channels])
+            frame.sample_rate = sample_rate
+            frame.pts = start
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=8)
+def _tone_second(pitch: float, sample_rate: int, channels: int) -> bytes:
+    """One second of a sine tone as packed signed 16-bit samples (L R L R ...)."""
+    import array
+
+    samples = array.array("h")
+    for index in range(sample_rate):
+        value = int(6000 * math.sin(2 * math.pi * pitch * index / sample_rate))
+        samples.extend([value] * channels)
+    return samples.tobytes()
 
 
 def free_box(size: int) -> bytes:

@@ -42,15 +42,15 @@ class FileSpec(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    kind: Literal["image", "video"]
-    w: int
-    h: int
-    fmt: Literal["jpeg", "png", "webp", "mp4"]
+    kind: Literal["image", "video", "audio"]
+    w: int = 0
+    h: int = 0
+    fmt: Literal["jpeg", "png", "webp", "mp4", "mp3", "wav"]
     prompt: str
     exp: float
     """Unix time after which the URL answers 404, as provider URLs are temporary."""
     s: float | None = None
-    """Video length in seconds."""
+    """Video or audio length in seconds."""
     fps: int | None = None
     i: int = 0
     """Which of several images made from one request (they differ in a caption)."""

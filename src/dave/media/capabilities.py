@@ -16,8 +16,8 @@ from dave.core.errors import InvalidRequest
 if TYPE_CHECKING:
     from dave.media.requests import EditRequest, ImageRequest, VideoRequest
 
-Kind = Literal["image", "edit", "video"]
-VideoMode = Literal["text", "image", "reference", "edit", "extend"]
+Kind = Literal["image", "edit", "video", "upscale", "control", "music", "lyrics"]
+VideoMode = Literal["text", "image", "reference", "edit", "extend", "subject"]
 
 #: How a video mode is named in messages.
 MODE_LABELS: Mapping[str, str] = MappingProxyType(
@@ -27,6 +27,7 @@ MODE_LABELS: Mapping[str, str] = MappingProxyType(
         "reference": "reference-to-video",
         "edit": "video edit",
         "extend": "video extension",
+        "subject": "subject-reference video",
     }
 )
 
@@ -226,6 +227,81 @@ _TABLE = _rows(
     ),
 )
 
+# --- MiniMax (docs: ../shared/api/minimax.md §2–§4) ----------------------------------------
+# The detailed rules (sizes, duration × resolution, music fields) live in minimax_rules.py.
+
+
+def _mm(model: str, kinds: tuple[str, ...], note: str, **extra: str) -> ModelCapability:
+    return ModelCapability("minimax", model, kinds, note=note, **extra)  # type: ignore[arg-type]
+
+
+_MINIMAX_ROWS = (
+    _mm("image-01", ("image",), "text-to-image and character reference; n 1–9, 512–2048 px"),
+    _mm("image-01-live", ("image",), "image-01 with art styles (comic, vibrant, medieval, ...)"),
+    _mm("MiniMax-Hailuo-2.3", ("video",), "text and first-frame video, 768P 6/10 s, 1080P 6 s"),
+    _mm("MiniMax-Hailuo-2.3-Fast", ("video",), "first-frame video only, faster and cheaper"),
+    _mm("MiniMax-Hailuo-02", ("video",), "text, first frame, first + last frame; 512P–1080P"),
+    _mm("T2V-01-Director", ("video",), "text-to-video with camera commands, 720P 6 s"),
+    _mm("T2V-01", ("video",), "text-to-video, 720P 6 s"),
+    _mm("I2V-01-Director", ("video",), "first-frame video with camera commands, 720P 6 s"),
+    _mm("I2V-01-live", ("video",), "first-frame video for illustrations, 720P 6 s"),
+    _mm("I2V-01", ("video",), "first-frame video, 720P 6 s"),
+    _mm("S2V-01", ("video",), "subject-reference video (one face), 720P 6 s"),
+    _mm("music-2.6", ("music",), "songs from a prompt and lyrics, or instrumentals"),
+    _mm("music-3.0", ("music",), "songs from a prompt and lyrics, or instrumentals"),
+    _mm("music-2.5", ("music",), "songs from a prompt and lyrics"),
+    _mm("music-2.5+", ("music",), "songs from a prompt and lyrics"),
+    _mm("music-2.0", ("music",), "songs; prompt 10–300, lyrics 10–600 characters"),
+    _mm("music-1.5", ("music",), "songs; prompt 10–300, lyrics 10–600 characters"),
+    _mm(
+        "music-cover",
+        ("music", "lyrics"),
+        "a cover of a reference track; as lyrics: a track's lyrics and cover_feature_id",
+    ),
+    _mm("music-2.6-free", ("music",), "free tier, RPM 3", deprecated="discontinued 2026-08-20"),
+    _mm("music-3.0-free", ("music",), "free tier, RPM 3", deprecated="discontinued 2026-08-20"),
+    _mm("music-cover-free", ("music",), "free tier", deprecated="discontinued 2026-08-20"),
+    # The lyrics endpoint takes no model; this name stands for it in jobs and prices.
+    _mm("lyrics-generation", ("lyrics",), "writes a song's lyrics, or edits given lyrics"),
+)
+
+# --- Stability AI (docs: ../shared/api/stability.md §3–§7) ---------------------------------
+# One row per route: an edit operation, an upscale or a control mode is its own "model", so
+# jobs, prices and `dave cost` name the route that ran. Rules live in stability_rules.py.
+
+
+def _st(model: str, kinds: tuple[str, ...], note: str) -> ModelCapability:
+    return ModelCapability("stability", model, kinds, note=note)
+
+
+_STABILITY_ROWS = (
+    _st("stable-image-ultra", ("image",), "Stable Image Ultra, 1 MP; text or image-to-image"),
+    _st("stable-image-core", ("image",), "Stable Image Core, 1.5 MP, text-to-image"),
+    _st("sd3.5-large", ("image",), "Stable Diffusion 3.5 Large (8 B); text or image-to-image"),
+    _st("sd3.5-large-turbo", ("image",), "SD 3.5 Large Turbo, 4 steps"),
+    _st("sd3.5-medium", ("image",), "SD 3.5 Medium (2.5 B)"),
+    _st("sd3.5-flash", ("image",), "SD 3.5 Flash, 4 steps"),
+    _st("erase", ("edit",), "removes what a mask (or the alpha channel) marks"),
+    _st("inpaint", ("edit",), "repaints what a mask marks, as the prompt says"),
+    _st("outpaint", ("edit",), "extends the image left, right, up or down"),
+    _st("search-and-replace", ("edit",), "replaces what `search` names with the prompt"),
+    _st("search-and-recolor", ("edit",), "recolours what `search` names as the prompt says"),
+    _st("remove-background", ("edit",), "cuts the subject out onto transparency"),
+    _st("replace-background-and-relight", ("edit",), "new background and light (async)"),
+    _st("upscale-fast", ("upscale",), "4× in about a second"),
+    _st("upscale-conservative", ("upscale",), "to 4 MP, keeping the image as it is"),
+    _st("upscale-creative", ("upscale",), "up to 4K from ≤ 1 MP, re-imagining detail (async)"),
+    _st("control-sketch", ("control",), "an image from a sketch's lines"),
+    _st("control-structure", ("control",), "an image keeping the input's structure"),
+    _st("control-style", ("control",), "an image in the style of the input (style guide)"),
+    _st("style-transfer", ("control",), "the init image redrawn in the style image's style"),
+    _st("stable-audio-2", ("music",), "text-to-audio and audio-to-audio, up to 190 s"),
+    _st("stable-audio-2.5", ("music",), "text-to-audio, audio-to-audio and inpaint, up to 190 s"),
+    _st("stable-audio-3", ("music",), "text, audio-to-audio, inpaint, up to 380 s (async)"),
+)
+
+_TABLE = MappingProxyType({**_TABLE, **_rows(*_MINIMAX_ROWS, *_STABILITY_ROWS)})
+
 # grok-imagine-image, not -quality: the docs' examples use -quality, but the standard model
 # costs 2.5× less and takes the same fields; a user who wants fidelity names the model.
 _DEFAULTS: Mapping[tuple[str, str], str] = MappingProxyType(
@@ -233,6 +309,16 @@ _DEFAULTS: Mapping[tuple[str, str], str] = MappingProxyType(
         ("xai", "image"): "grok-imagine-image",
         ("xai", "edit"): "grok-imagine-image",
         ("xai", "video"): "grok-imagine-video",
+        ("minimax", "image"): "image-01",
+        ("minimax", "video"): "MiniMax-Hailuo-2.3",
+        ("minimax", "music"): "music-2.6",
+        ("minimax", "lyrics"): "lyrics-generation",
+        ("stability", "image"): "stable-image-core",
+        ("stability", "edit"): "inpaint",
+        ("stability", "upscale"): "upscale-fast",
+        ("stability", "control"): "control-sketch",
+        # stable-audio-2.5, not the API's default stable-audio-2: same price band, 4–8 steps.
+        ("stability", "music"): "stable-audio-2.5",
     }
 )
 

@@ -24,6 +24,9 @@ Send = Callable[[], Awaitable[Submission]]
 
 # Offline, requests go to this made-up host, which the ASGI transport answers in-process.
 EMULATOR_ORIGIN = "http://emulator.invalid"
+#: Where each provider lives on the emulator: x.ai at the root, the others under a prefix
+#: (their own paths start /v1 or /v2beta, which would otherwise meet x.ai's).
+OFFLINE_PATHS = {"xai": "/v1", "minimax": "/minimax", "stability": "/stability"}
 
 
 class Driver(Protocol):
@@ -54,12 +57,20 @@ def open_driver(provider: str, settings: Settings) -> Driver:
         app = create_app()
         transport = httpx2.ASGITransport(app=app)
         typical_job_s = app.state.config.video_ready_s
-        base_url = EMULATOR_ORIGIN + "/v1"
+        base_url = EMULATOR_ORIGIN + OFFLINE_PATHS[provider]
     if provider == "xai":
         from dave.providers.xai import XaiClient
 
         client = XaiClient(settings.key("xai"), base_url, settings.http, transport=transport)
         return XaiDriver(client, typical_job_s)
+    if provider == "minimax":
+        from dave.media.minimax_driver import MinimaxDriver
+
+        return MinimaxDriver.open(settings, base_url, transport, typical_job_s)
+    if provider == "stability":
+        from dave.media.stability_driver import StabilityDriver
+
+        return StabilityDriver.open(settings, base_url, transport, typical_job_s)
     raise InvalidRequest(f"provider {provider!r} has no media driver yet")
 
 

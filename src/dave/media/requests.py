@@ -65,7 +65,8 @@ def _one_error(error: Mapping[str, Any], known: tuple[str, ...]) -> str:
         return f"unknown field {where!r}{hint}"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         tag = error.get("ctx", {}).get("tag", "nothing")
-        return f"kind must be one of 'image', 'edit', 'video', got {_shown(tag)}"
+        kinds = "'image', 'edit', 'video', 'upscale', 'control', 'music', 'lyrics'"
+        return f"kind must be one of {kinds}, got {_shown(tag)}"
     if kind == "literal_error":
         return f"{where} must be {error['ctx']['expected']}, got {_shown(error['input'])}"
     message = _PLAIN.get(kind) or str(error["msg"])[:1].lower() + str(error["msg"])[1:]
@@ -135,12 +136,32 @@ class _Model(BaseModel):
 # --- the requests --------------------------------------------------------------------------
 
 
-class _ImageFields(_Model):
+class _Tuning(_Model):
+    """Knobs several providers share under one name (each provider refuses those it lacks)."""
+
+    seed: WholeNumber | None = None
+    """MiniMax, Stability: the same seed and settings give a similar result (Stability: 0 to
+    4,294,967,294, 0 = random). Unset: random."""
+    negative_prompt: str | None = None
+    """Stability: what the output should not show, up to 10,000 characters."""
+    style: str | None = None
+    """Stability: a style preset (enhance, anime, photographic, digital-art, comic-book,
+    fantasy-art, line-art, analog-film, neon-punk, isometric, low-poly, origami,
+    modeling-compound, cinematic, 3d-model, pixel-art, tile-texture). MiniMax image-01-live:
+    an art style (comic, vibrant, medieval, watercolor)."""
+    output_format: str | None = None
+    """Stability images: png (default), jpeg or webp. Audio: mp3 (default) or wav (MiniMax
+    also pcm)."""
+
+
+class _ImageFields(_Tuning):
     provider: str = "xai"
-    """Who makes it: `xai` (Grok Imagine). The offline emulator stands in for it when asked."""
+    """Who makes it: `xai` (Grok Imagine), `minimax` (image-01) or `stability` (Stable Image).
+    The offline emulator stands in for each when asked."""
     model: str | None = None
     """Model id; unset uses the provider's default (x.ai: `grok-imagine-image`, $0.02/image;
-    `grok-imagine-image-quality` is sharper at $0.05)."""
+    MiniMax: `image-01`; Stability: `stable-image-core`, or for an edit the route its `op`
+    names)."""
     prompt: str
     """What the image should show (for an edit: what to change). Plain text, not empty."""
     n: WholeNumber = 1
@@ -160,28 +181,114 @@ class _ImageFields(_Model):
 
 
 class ImageRequest(_ImageFields):
-    """Make images from a text prompt."""
+    """Make images from a text prompt (with MiniMax, after a character's photo; with
+    Stability Ultra or SD 3.5, from an input image)."""
 
     kind: Literal["image"] = "image"
     """Which request this is; always `image`."""
-
-    def source_fields(self) -> list[tuple[str, str, SourceMedium]]:
-        """(field, value, medium) for each source this request names: none."""
-        return []
-
-
-class EditRequest(_ImageFields):
-    """Change one to three existing images as the prompt says."""
-
-    kind: Literal["edit"] = "edit"
-    """Which request this is; always `edit`."""
-    images: list[str]
-    """The source images, 1–3, in the order the prompt refers to them: local file paths,
-    http(s) URLs or `data:image/...;base64,` URIs (JPEG, PNG or WEBP)."""
+    width: WholeNumber | None = None
+    """MiniMax image-01: output width, 512–2048 px in steps of 8, with height (not with
+    aspect_ratio)."""
+    height: WholeNumber | None = None
+    """MiniMax image-01: output height, 512–2048 px in steps of 8, with width."""
+    prompt_optimizer: bool | None = None
+    """MiniMax: let the service rewrite the prompt first (default off for images, on for
+    videos)."""
+    style_weight: float | None = None
+    """MiniMax image-01-live: how strongly `style` applies, above 0 and at most 1 (0.8)."""
+    subject: str | None = None
+    """MiniMax: a photo of one person (a single face) to keep in the image; JPEG or PNG
+    under 10 MB, as a path, http(s) URL or data URI."""
+    image: str | None = None
+    """Stability Ultra and SD 3.5: image-to-image from this input (needs `strength`)."""
+    strength: float | None = None
+    """Stability image-to-image: 0 keeps the input, 1 ignores it."""
+    cfg_scale: float | None = None
+    """Stability SD 3.5: how closely to follow the prompt, 1–10 (default 4; Turbo and
+    Flash 1)."""
 
     def source_fields(self) -> list[tuple[str, str, SourceMedium]]:
         """(field, value, medium) for each source this request names."""
-        return [(f"images[{i}]", image, "image") for i, image in enumerate(self.images)]
+        return [
+            (name, getattr(self, name), "image")
+            for name in ("subject", "image")
+            if getattr(self, name) is not None
+        ]
+
+
+EditOp = Literal[
+    "erase",
+    "inpaint",
+    "outpaint",
+    "search-replace",
+    "recolor",
+    "remove-background",
+    "relight",
+]
+
+
+class EditRequest(_ImageFields):
+    """Change existing images: as the prompt says (x.ai, 1–3 images), or with one of
+    Stability's operations on one image (`op`)."""
+
+    kind: Literal["edit"] = "edit"
+    """Which request this is; always `edit`."""
+    prompt: str = ""
+    """What to change (x.ai; Stability inpaint, search-replace, recolor: what to paint).
+    Not needed for erase, outpaint and remove-background."""
+    images: list[str]
+    """The source images, 1–3 (Stability: 1), in the order the prompt refers to them: local
+    file paths, http(s) URLs or `data:image/...;base64,` URIs (JPEG, PNG or WEBP)."""
+    op: EditOp | None = None
+    """Stability: erase, inpaint (default), outpaint, search-replace, recolor,
+    remove-background or relight (replace the background and relight; asynchronous).
+    x.ai: leave unset."""
+    mask: str | None = None
+    """Stability erase and inpaint: a greyscale mask, white = repaint, black = keep. Unset:
+    the image's alpha channel (transparent = repaint)."""
+    grow_mask: WholeNumber | None = None
+    """Stability: pixels to grow and feather the mask by (erase 0–20, inpaint 0–100,
+    search ops 0–20)."""
+    search: str | None = None
+    """Stability search-replace: what to replace; recolor: what to recolour."""
+    left: WholeNumber | None = None
+    """Stability outpaint: pixels to add on the left, 0–2000."""
+    right: WholeNumber | None = None
+    """Stability outpaint: pixels to add on the right, 0–2000."""
+    up: WholeNumber | None = None
+    """Stability outpaint: pixels to add at the top, 0–2000."""
+    down: WholeNumber | None = None
+    """Stability outpaint: pixels to add at the bottom, 0–2000."""
+    creativity: float | None = None
+    """Stability outpaint: how inventive the new parts are, 0–1 (0.5)."""
+    background_prompt: str | None = None
+    """Stability relight: the new background (this and/or background_reference)."""
+    background_reference: str | None = None
+    """Stability relight: an image whose style the new background takes."""
+    foreground_prompt: str | None = None
+    """Stability relight: the subject, to keep the background from bleeding into it."""
+    light_reference: str | None = None
+    """Stability relight: an image whose bright areas light the scene."""
+    light_direction: Literal["left", "right", "above", "below"] | None = None
+    """Stability relight: where the light comes from."""
+    light_strength: float | None = None
+    """Stability relight: 0–1 (0.3); needs light_direction or light_reference."""
+    preserve_subject: float | None = None
+    """Stability relight: how much of the original subject to keep, 0–1 (0.6)."""
+    background_depth: float | None = None
+    """Stability relight: the original background's depth of field, 0–1 (0.5)."""
+    keep_background: bool | None = None
+    """Stability relight: keep the original background and only relight."""
+
+    def source_fields(self) -> list[tuple[str, str, SourceMedium]]:
+        """(field, value, medium) for each source this request names."""
+        fields: list[tuple[str, str, SourceMedium]] = [
+            (f"images[{i}]", image, "image") for i, image in enumerate(self.images)
+        ]
+        for name in ("mask", "background_reference", "light_reference"):
+            if getattr(self, name) is not None:
+                fields.append((name, getattr(self, name), "image"))
+        return fields
 
 
 class Keyframe(_Model):
@@ -198,6 +305,7 @@ _MODE_FIELDS: tuple[tuple[str, VideoMode, str], ...] = (
     ("references", "reference", "reference-to-video"),
     ("edit_video", "edit", "video edit"),
     ("extend_video", "extend", "video extension"),
+    ("subject", "subject", "subject-reference video"),
 )
 
 
@@ -209,10 +317,11 @@ class VideoRequest(_Model):
     kind: Literal["video"] = "video"
     """Which request this is; always `video`."""
     provider: str = "xai"
-    """Who makes it: `xai` (Grok Imagine)."""
+    """Who makes it: `xai` (Grok Imagine) or `minimax` (Hailuo)."""
     model: str | None = None
-    """Model id; unset uses `grok-imagine-video` (480p/720p). `grok-imagine-video-1.5` adds
-    1080p, last_frame, keyframes and reference_audios, at a higher price."""
+    """Model id; unset uses `grok-imagine-video` (480p/720p; `grok-imagine-video-1.5` adds
+    1080p, last_frame, keyframes and reference_audios, at a higher price) or MiniMax's
+    `MiniMax-Hailuo-2.3` (`MiniMax-Hailuo-02` for first + last frame, `S2V-01` for subject)."""
     prompt: str
     """What happens in the video (for an edit or extension: what to change or what comes
     next). Up to 4,096 characters. May be empty on grok-imagine-video-1.5 when a frame is
@@ -223,7 +332,8 @@ class VideoRequest(_Model):
     """Reference-to-video: 1–7 images of people, objects or styles to include; the prompt
     names them <IMAGE_1>, <IMAGE_2>, ... At most 10 s and 720p."""
     last_frame: str | None = None
-    """The exact final frame (grok-imagine-video-1.5; text- or image-to-video only)."""
+    """The exact final frame (grok-imagine-video-1.5, text- or image-to-video; MiniMax
+    MiniMax-Hailuo-02 with a first frame)."""
     keyframes: list[Keyframe] = Field(default_factory=list)
     """Up to 4 frames at set moments, at least 1/3 s apart (grok-imagine-video-1.5; text- or
     image-to-video only)."""
@@ -245,6 +355,12 @@ class VideoRequest(_Model):
     Not accepted for edits and extensions (they follow the input, at most 720p)."""
     generate_audio: bool | None = None
     """False for a silent video; unset makes sound. Not accepted for edits and extensions."""
+    subject: str | None = None
+    """MiniMax subject-reference video (S2V-01): a photo of the one person to feature."""
+    prompt_optimizer: bool | None = None
+    """MiniMax: let the service rewrite the prompt first (default on)."""
+    fast_pretreatment: bool | None = None
+    """MiniMax Hailuo 2.3, 2.3-Fast and 02: a shorter prompt-optimizer step."""
 
     @property
     def mode(self) -> VideoMode:
@@ -282,11 +398,183 @@ class VideoRequest(_Model):
         return fields
 
 
-Request = ImageRequest | EditRequest | VideoRequest
+class UpscaleRequest(_Tuning):
+    """Make an image larger (Stability): fast (4×), conservative (to 4 MP, faithful) or
+    creative (to 4K from a small or degraded image; asynchronous)."""
+
+    kind: Literal["upscale"] = "upscale"
+    """Which request this is; always `upscale`."""
+    provider: str = "stability"
+    """Who makes it: `stability`."""
+    model: str | None = None
+    """Leave unset: `mode` chooses the route (upscale-fast, -conservative, -creative)."""
+    mode: Literal["fast", "conservative", "creative"] = "fast"
+    """fast: 4× in about a second (inputs 32–1536 px a side); conservative: to 4 MP keeping
+    the image as it is; creative: up to 4K, re-imagining detail (inputs up to 1 MP)."""
+    image: str
+    """The image to upscale: a path, an http(s) URL or a data URI (JPEG, PNG or WEBP)."""
+    prompt: str = ""
+    """conservative and creative: what the image shows (required); fast takes none."""
+    creativity: float | None = None
+    """conservative 0.2–0.5 (0.35); creative 0.1–0.5 (0.3): how much detail may be invented."""
+
+    def source_fields(self) -> list[tuple[str, str, SourceMedium]]:
+        """(field, value, medium) for each source this request names."""
+        return [("image", self.image, "image")]
+
+
+class ControlRequest(_Tuning):
+    """Make an image guided by another (Stability): from a sketch, keeping a structure,
+    after a style guide, or redrawing one image in another's style."""
+
+    kind: Literal["control"] = "control"
+    """Which request this is; always `control`."""
+    provider: str = "stability"
+    """Who makes it: `stability`."""
+    model: str | None = None
+    """Leave unset: `mode` chooses the route."""
+    mode: Literal["sketch", "structure", "style", "style-transfer"] = "sketch"
+    """sketch: follow the lines of a sketch; structure: keep the image's layout; style: take
+    the image's style (style guide); style-transfer: redraw `image` in `style_image`'s style."""
+    image: str
+    """The control image (style-transfer: the image to redraw)."""
+    style_image: str | None = None
+    """style-transfer: the image whose style to apply (required there, refused elsewhere)."""
+    prompt: str = ""
+    """What to make; required except for style-transfer."""
+    control_strength: float | None = None
+    """sketch, structure: how much the control image rules, 0–1 (0.7)."""
+    fidelity: float | None = None
+    """style: how closely the output keeps the input's style, 0–1 (0.5)."""
+    aspect_ratio: str | None = None
+    """style: 21:9, 16:9, 3:2, 5:4, 1:1, 4:5, 2:3, 9:16 or 9:21 (1:1)."""
+    style_strength: float | None = None
+    """style-transfer: 0–1 (1)."""
+    composition_fidelity: float | None = None
+    """style-transfer: how much of the image's composition to keep, 0–1 (0.9)."""
+    change_strength: float | None = None
+    """style-transfer: how much the image may change, 0.1–1 (0.9)."""
+
+    def source_fields(self) -> list[tuple[str, str, SourceMedium]]:
+        """(field, value, medium) for each source this request names."""
+        fields: list[tuple[str, str, SourceMedium]] = [("image", self.image, "image")]
+        if self.style_image is not None:
+            fields.append(("style_image", self.style_image, "image"))
+        return fields
+
+
+class MusicRequest(_Tuning):
+    """Make music or sound: MiniMax songs (from a prompt and lyrics, instrumentals, covers of
+    a reference track) or Stability's Stable Audio (text-to-audio; with `reference`,
+    audio-to-audio; with mask_start/mask_end, inpaint)."""
+
+    kind: Literal["music"] = "music"
+    """Which request this is; always `music`."""
+    provider: str = "minimax"
+    """Who makes it: `minimax` (music-2.6 and family) or `stability` (Stable Audio)."""
+    model: str | None = None
+    """Model id; unset uses `music-2.6` (`music-cover` with a reference or cover_feature_id)
+    or Stability's `stable-audio-2.5`."""
+    prompt: str = ""
+    """Style, mood and scene (MiniMax: up to 2,000 characters, 10–300 for covers and older
+    models; required for instrumentals). Stability: the sound to make, in English."""
+    lyrics: str | None = None
+    """MiniMax: the words, lines separated by newlines, sections tagged [Verse], [Chorus],
+    [Bridge], ... (up to 3,500 characters). Required for songs unless instrumental or
+    lyrics_optimizer."""
+    instrumental: bool | None = None
+    """MiniMax song models: no vocals (the prompt is then required)."""
+    lyrics_optimizer: bool | None = None
+    """MiniMax: with no lyrics, let the service write them from the prompt."""
+    reference: str | None = None
+    """An audio track (path, URL or data URI; MP3, WAV or FLAC). MiniMax: the song to cover
+    (6 s–6 min, ≤ 50 MB). Stability: the input of audio-to-audio or inpaint."""
+    cover_feature_id: str | None = None
+    """MiniMax: a cover feature id from `lyrics` on a track (valid 24 h); needs lyrics."""
+    duration: float | None = None
+    """Stability: length in seconds, 1–190 (Stable Audio 3: 1–380); default 190."""
+    steps: WholeNumber | None = None
+    """Stability: sampling steps (stable-audio-2: 30–100, default 50; 2.5 and 3: 4–8, 8)."""
+    cfg_scale: float | None = None
+    """Stability: how closely to follow the prompt, 1–25."""
+    strength: float | None = None
+    """Stability audio-to-audio: 0 keeps the reference, 1 ignores it (1)."""
+    mask_start: float | None = None
+    """Stability inpaint: where the part to regenerate starts, in seconds (30)."""
+    mask_end: float | None = None
+    """Stability inpaint: where it ends, in seconds (190; Stable Audio 3: 380)."""
+    sample_rate: WholeNumber | None = None
+    """MiniMax: 16000, 24000, 32000 or 44100 Hz."""
+    bitrate: WholeNumber | None = None
+    """MiniMax: 32000, 64000, 128000 or 256000 bit/s."""
+    response_format: Literal["url", "inline"] | None = None
+    """MiniMax: `url` (a link dave downloads at once) or `inline` (hex in the answer, the
+    default). Either way the result is a local file."""
+
+    def source_fields(self) -> list[tuple[str, str, SourceMedium]]:
+        """(field, value, medium) for each source this request names."""
+        return [("reference", self.reference, "audio")] if self.reference is not None else []
+
+
+class LyricsRequest(_Model):
+    """Words for a song (MiniMax): write them from a prompt, edit given lyrics, or read a
+    track's lyrics with section tags (and get a cover_feature_id for `music`)."""
+
+    kind: Literal["lyrics"] = "lyrics"
+    """Which request this is; always `lyrics`."""
+    provider: str = "minimax"
+    """Who makes it: `minimax`."""
+    model: str | None = None
+    """Leave unset (`lyrics-generation`; `music-cover` when a track is given)."""
+    prompt: str = ""
+    """Theme and style (or, to edit, what to change); up to 2,000 characters. Empty: a
+    random song."""
+    mode: Literal["write", "edit"] = "write"
+    """write: a full song; edit: revise or continue `lyrics`."""
+    lyrics: str | None = None
+    """edit: the lyrics to revise, up to 3,500 characters."""
+    title: str | None = None
+    """A song title, kept as given."""
+    track: str | None = None
+    """A song (path, URL or data URI; 6 s–6 min, ≤ 50 MB) whose lyrics to read; the answer
+    also holds a cover_feature_id for a cover with `music`."""
+
+    def source_fields(self) -> list[tuple[str, str, SourceMedium]]:
+        """(field, value, medium) for each source this request names."""
+        return [("track", self.track, "audio")] if self.track is not None else []
+
+
+Request = (
+    ImageRequest
+    | EditRequest
+    | VideoRequest
+    | UpscaleRequest
+    | ControlRequest
+    | MusicRequest
+    | LyricsRequest
+)
 #: Any request, told apart by `kind`: for journaled requests and tool arguments.
 MediaRequest = Annotated[Request, Field(discriminator="kind")]
 _REQUEST_ADAPTER: TypeAdapter[Request] = TypeAdapter(MediaRequest)
-_KINDS = {"image": ImageRequest, "edit": EditRequest, "video": VideoRequest}
+_KINDS: dict[str, type[_Model]] = {
+    "image": ImageRequest,
+    "edit": EditRequest,
+    "video": VideoRequest,
+    "upscale": UpscaleRequest,
+    "control": ControlRequest,
+    "music": MusicRequest,
+    "lyrics": LyricsRequest,
+}
+#: Which medium each kind's outputs are: what verify checks and the asset's kind.
+OUTPUT_MEDIUM: dict[str, SourceMedium | Literal["text"]] = {
+    "image": "image",
+    "edit": "image",
+    "video": "video",
+    "upscale": "image",
+    "control": "image",
+    "music": "audio",
+    "lyrics": "text",
+}
 
 
 def parse_request(data: Mapping[str, Any] | str | bytes) -> Request:

@@ -18,23 +18,25 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from dave.core.errors import InvalidRequest, VerificationFailed
-from dave.media.verify import MediaInfo, probe_image, probe_video
+from dave.media.verify import MediaInfo, probe_audio, probe_image, probe_video
 
-SourceMedium = Literal["image", "video"]
+SourceMedium = Literal["image", "video", "audio"]
 
 MiB = 1024 * 1024
 #: Largest source file dave sends. Image: 20 MiB, the bound MiniMax documents for frames and the
 #: usual x.ai image-input bound (x.ai's Imagine docs name none) [I]. Video: 50 MB, the input cap
 #: relays quote for x.ai video edits [3P Comfy]. Sent as base64 a file grows by a third.
-MAX_BYTES: dict[str, int] = {"image": 20 * MiB, "video": 50 * MiB}
+MAX_BYTES: dict[str, int] = {"image": 20 * MiB, "video": 50 * MiB, "audio": 50 * MiB}
 #: Formats a source may be in: what x.ai, MiniMax and Stability all take (images), and the
 #: MP4 that x.ai's video edit and extension require.
 SOURCE_MIMES: dict[str, tuple[str, ...]] = {
     "image": ("image/jpeg", "image/png", "image/webp"),
     "video": ("video/mp4",),
+    # Reference tracks: MiniMax covers and Stability's audio-to-audio and inpaint (≤ 50 MB).
+    "audio": ("audio/mpeg", "audio/wav", "audio/flac"),
 }
 MAX_URL_CHARS = 8192
-_AN = {"image": "an image", "video": "a video"}
+_AN = {"image": "an image", "video": "a video", "audio": "an audio track"}
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _DATA_URI = re.compile(r"^data:(?P<mime>[^;,]*)(?P<params>(?:;[^;,]*)*),(?P<payload>.*)$", re.S)
@@ -85,7 +87,7 @@ def check_source(value: object, medium: SourceMedium = "image", *, field: str = 
     `data:<mime>;base64,...` URI. `field` (such as `images[1]`) starts each message.
     """
     if medium not in MAX_BYTES:
-        raise InvalidRequest(f"sources can be image or video, not {medium!r}")
+        raise InvalidRequest(f"sources can be image, video or audio, not {medium!r}")
     lead = f"{field}: " if field else ""
     if not isinstance(value, str | os.PathLike):
         raise InvalidRequest(f"{lead}{_AN[medium]} source must be a path or URL, got {value!r:.60}")
@@ -208,7 +210,7 @@ def _why(err: BaseException) -> str:
 
 
 def _probe(source: Path | io.BytesIO, medium: SourceMedium, label: str) -> MediaInfo:
-    probe = probe_image if medium == "image" else probe_video
+    probe = {"image": probe_image, "video": probe_video, "audio": probe_audio}[medium]
     try:
         info = probe(source, name=label)
     except VerificationFailed as err:

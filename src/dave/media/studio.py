@@ -35,9 +35,14 @@ from dave.media.drivers import Driver, open_driver
 from dave.media.events import EventHandler, StudioEvent, ignore
 from dave.media.polling import PollSchedule, expected_duration
 from dave.media.requests import (
+    OUTPUT_MEDIUM,
+    ControlRequest,
     EditRequest,
     ImageRequest,
+    LyricsRequest,
+    MusicRequest,
     Request,
+    UpscaleRequest,
     VideoRequest,
     invalid_request,
     parse_request,
@@ -51,7 +56,6 @@ from dave.store.jobs import Job, JobState
 
 # A download that does not decode is fetched again this many times before giving up.
 _DOWNLOAD_CHECKS = 3
-_MEDIUM = {"image": "image", "edit": "image", "video": "video"}
 # Waiting on a job that already ended badly reports why, as the first run did.
 _ENDED_BADLY: dict[JobState, type[ProviderError]] = {
     JobState.UNKNOWN: OutcomeUnknown,
@@ -83,6 +87,7 @@ class Result:
                 "provider_job_id": job.provider_job_id,
                 "cost_usd": job.cost_usd,
                 "error": job.error,
+                "details": (job.result or {}).get("details") or None,
                 "created_at": job.created_at,
             },
             "assets": [
@@ -184,6 +189,25 @@ class Studio:
         """Make a video; `wait=False` returns once the provider has accepted the job."""
         return await self.run(_build(VideoRequest, prompt=prompt, **options), wait=wait)
 
+    async def upscale(self, image: str | os.PathLike[str], **options: Any) -> Result:
+        """Upscale one image (Stability); `mode` is fast, conservative or creative."""
+        return await self.run(_build(UpscaleRequest, image=image, **options))
+
+    async def control(
+        self, image: str | os.PathLike[str], prompt: str = "", **options: Any
+    ) -> Result:
+        """An image guided by another (Stability); `mode` is sketch, structure, style or
+        style-transfer (with `style_image`)."""
+        return await self.run(_build(ControlRequest, image=image, prompt=prompt, **options))
+
+    async def music(self, prompt: str = "", **options: Any) -> Result:
+        """Music or sound: MiniMax songs (default) or Stability's Stable Audio."""
+        return await self.run(_build(MusicRequest, prompt=prompt, **options))
+
+    async def lyrics(self, prompt: str = "", **options: Any) -> Result:
+        """Song lyrics (MiniMax): written, edited, or read from a `track`."""
+        return await self.run(_build(LyricsRequest, prompt=prompt, **options))
+
     async def run(self, request: Request | Mapping[str, Any], *, wait: bool = True) -> Result:
         """Validates (before any network call), journals and runs one request."""
         if isinstance(request, Mapping):
@@ -197,7 +221,15 @@ class Studio:
         request = resolved.request
         self._driver(request.provider)  # a missing key fails here, before anything is journaled
         journal = redact_data(request.model_dump(mode="json", exclude_defaults=False))
-        job = self.jobs.create(request.provider, request.kind, resolved.model, journal)
+        charge = resolved.charge
+        job = self.jobs.create(
+            request.provider,
+            request.kind,
+            resolved.model,
+            journal,
+            price=charge.amount if charge else None,
+            price_unit=charge.unit if charge else None,
+        )
         self._emit(job.id, "state", state=job.state.value)
         return await self._advance(job, wait=wait)
 
@@ -372,10 +404,12 @@ class Studio:
             )
             raise Moderated(message, provider=job.provider, code="moderated")
         outputs = await asyncio.to_thread(self._stage_inline, status.outputs)
-        result = {
+        result: dict[str, Any] = {
             "outputs": [output.journal() for output in outputs],
             "moderated": status.moderated,
         }
+        if status.details:
+            result["details"] = status.details
         return self._move(
             job,
             JobState.DOWNLOADING,
@@ -433,7 +467,7 @@ class Studio:
 
     async def _keep(self, job: Job, index: int, output: Output) -> dict[str, Any]:
         """Fetches, verifies and files one output; returns its asset row, not yet recorded."""
-        medium = _MEDIUM.get(job.kind, job.kind)
+        medium = OUTPUT_MEDIUM.get(job.kind, "image")
         media = self.store.media
         for check in range(1, _DOWNLOAD_CHECKS + 1):
             staging, expected = await self._fetch(job, output)

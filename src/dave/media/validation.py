@@ -23,6 +23,7 @@ from dave.media.capabilities import (
     estimate_cost,
     models,
 )
+from dave.media.prices import Charge
 from dave.media.requests import (
     EditRequest,
     ImageRequest,
@@ -32,6 +33,25 @@ from dave.media.requests import (
     parse_request,
 )
 from dave.media.sources import Source, check_sources, shown_path
+
+#: Providers whose rules live in a module of their own: `validate(request, check_files=...)`.
+_RULES = {"minimax": "dave.media.minimax_rules", "stability": "dave.media.stability_rules"}
+#: The fields x.ai takes, by kind; any other field set on an x.ai request is refused.
+_XAI_FIELDS: dict[str, frozenset[str]] = {
+    "image": frozenset(
+        {"kind", "provider", "model", "prompt", "n", "aspect_ratio", "resolution"}
+        | {"response_format", "quality"}
+    ),
+    "edit": frozenset(
+        {"kind", "provider", "model", "prompt", "n", "aspect_ratio", "resolution", "images"}
+        | {"response_format", "quality"}
+    ),
+    "video": frozenset(
+        {"kind", "provider", "model", "prompt", "image", "references", "last_frame"}
+        | {"keyframes", "reference_audios", "edit_video", "extend_video", "duration"}
+        | {"aspect_ratio", "resolution", "generate_audio"}
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +68,8 @@ class ResolvedRequest:
     #: Things that work but deserve a word (a deprecated model, an ignored field).
     warnings: tuple[str, ...]
     estimated_cost_usd: float | None
+    #: The documented list price in the provider's unit (dollars or credits), if known.
+    charge: Charge | None = None
 
     @property
     def kind(self) -> str:
@@ -67,6 +89,14 @@ def validate(request: Request | Mapping[str, Any], *, check_files: bool = True) 
     """
     if isinstance(request, Mapping):
         request = parse_request(request)
+    if request.provider in _RULES:
+        import importlib
+
+        rules = importlib.import_module(_RULES[request.provider])
+        resolved: ResolvedRequest = rules.validate(request, check_files=check_files)
+        return resolved
+    if request.provider == "xai" and request.kind not in _XAI_FIELDS:
+        raise InvalidRequest(f"xai cannot make {request.kind} requests{_who_can(request.kind)}")
     if not isinstance(request, ImageRequest | EditRequest | VideoRequest):
         raise InvalidRequest(f"not a media request: {type(request).__name__}")
     model = request.model or default_model(request.provider, request.kind)
@@ -74,6 +104,7 @@ def validate(request: Request | Mapping[str, Any], *, check_files: bool = True) 
     if request.kind not in cap.kinds:
         others = ", ".join(models(request.provider, request.kind))
         raise InvalidRequest(f"{model} cannot make {request.kind} requests; use one of {others}")
+    refuse_unsupported(request, _XAI_FIELDS[request.kind], "xai")
     warnings = [f"{model} is {cap.deprecated}"] if cap.deprecated else []
     mode: VideoMode | None = None
     if isinstance(request, VideoRequest):
@@ -82,15 +113,35 @@ def validate(request: Request | Mapping[str, Any], *, check_files: bool = True) 
         update = _check_image(request, cap, warnings)
     sources = check_sources(request.source_fields()) if check_files else {}
     input_s = _check_input_video(request, cap, sources) if mode in ("edit", "extend") else None
-    resolved = request.model_copy(update={"model": model, **update, **_absolute(request, sources)})
+    done = request.model_copy(update={"model": model, **update, **absolute(request, sources)})
+    cost = estimate_cost(done, input_duration_s=input_s)  # type: ignore[arg-type]
     return ResolvedRequest(
-        request=resolved,
+        request=done,
         capability=cap,
         mode=mode,
         sources=sources,
         warnings=tuple(warnings),
-        estimated_cost_usd=estimate_cost(resolved, input_duration_s=input_s),
+        estimated_cost_usd=cost,
+        charge=Charge(cost, "usd", "x.ai list price") if cost is not None else None,
     )
+
+
+def _who_can(kind: str) -> str:
+    from dave.media.capabilities import providers
+
+    able = [name for name in providers() if models(name, kind)]
+    return f"; use provider {' or '.join(able)}" if able else ""
+
+
+def refuse_unsupported(request: Request, accepted: frozenset[str], where: str) -> None:
+    """InvalidRequest naming the first field set to other than its default that `where`
+    (a provider, or a provider's model or route) does not take."""
+    for name, info in type(request).model_fields.items():
+        if name in accepted:
+            continue
+        value = getattr(request, name)
+        if value != info.get_default(call_default_factory=True):
+            raise InvalidRequest(f"{name} is not supported by {where}; leave it unset")
 
 
 def _prompt(prompt: str, max_chars: int, model: str, *, may_be_empty: bool = False) -> str:
@@ -293,25 +344,21 @@ def _check_input_video(
     return source.duration_s
 
 
-def _absolute(request: Request, sources: Mapping[str, Source]) -> dict[str, Any]:
-    """The source fields with each local file replaced by its absolute path."""
-
-    def fix(field: str, value: str) -> str:
-        source = sources.get(field)
-        return source.value if source is not None and source.kind == "file" else value
-
-    if not sources or isinstance(request, ImageRequest):
-        return {}
-    if isinstance(request, EditRequest):
-        return {"images": [fix(f"images[{i}]", v) for i, v in enumerate(request.images)]}
-    update: dict[str, Any] = {
-        name: fix(name, getattr(request, name))
-        for name in ("image", "last_frame", "edit_video", "extend_video")
-        if getattr(request, name) is not None
-    }
-    update["references"] = [fix(f"references[{i}]", v) for i, v in enumerate(request.references)]
-    update["keyframes"] = [
-        k.model_copy(update={"image": fix(f"keyframes[{i}].image", k.image)})
-        for i, k in enumerate(request.keyframes)
-    ]
+def absolute(request: Request, sources: Mapping[str, Source]) -> dict[str, Any]:
+    """The source fields with each local file replaced by its absolute path: an update for
+    `model_copy`. Knows the shapes `name`, `name[i]` and `name[i].image`."""
+    update: dict[str, Any] = {}
+    for field, source in sources.items():
+        if source.kind != "file":
+            continue
+        name, _, rest = field.partition("[")
+        if not rest:
+            update[name] = source.value
+            continue
+        index = int(rest.split("]", 1)[0])
+        items = update.setdefault(name, list(getattr(request, name)))
+        if rest.endswith(".image"):
+            items[index] = items[index].model_copy(update={"image": source.value})
+        else:
+            items[index] = source.value
     return update

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import av.container
     import av.stream
 
-Medium = Literal["image", "video", "audio"]
+Medium = Literal["image", "video", "audio", "text"]
 
 # Pillow format → (mime, file extension). Outputs from x.ai are JPEG; MiniMax and Stability
 # give PNG/JPEG/WEBP; nothing else is accepted as a finished image.
@@ -148,6 +148,27 @@ def probe_audio(source: Readable, *, name: str | None = None) -> MediaInfo:
     return MediaInfo(mime=mime, ext=ext, duration_s=duration)
 
 
+def probe_text(source: Readable, *, name: str | None = None) -> MediaInfo:
+    """Text outputs (lyrics): UTF-8, not empty, no NUL bytes."""
+    src, path = _open_arg(source, name)
+    try:
+        if isinstance(src, str):
+            with open(src, "rb") as file:
+                raw = file.read()
+        else:
+            raw = src.read()
+        text = raw.decode("utf-8")
+    except FileNotFoundError:
+        raise _fail(path, "file not found") from None
+    except UnicodeDecodeError as err:
+        raise _fail(path, f"not UTF-8 text (byte {err.start})") from None
+    if not text.strip():
+        raise _fail(path, "text is empty")
+    if "\x00" in text:
+        raise _fail(path, "text holds a NUL character")
+    return MediaInfo(mime="text/plain", ext="txt")
+
+
 def _duration(container: av.container.InputContainer, stream: av.stream.Stream) -> float | None:
     import av
 
@@ -163,7 +184,7 @@ def _reason(err: BaseException) -> str:
     return text[:120]
 
 
-_PROBES = {"image": probe_image, "video": probe_video, "audio": probe_audio}
+_PROBES = {"image": probe_image, "video": probe_video, "audio": probe_audio, "text": probe_text}
 
 
 def verify(
@@ -180,7 +201,7 @@ def verify(
     """
     path = Path(path)
     if medium not in _PROBES:
-        raise VerificationFailed(f"cannot verify {medium!r} files; use image, video or audio")
+        raise VerificationFailed(f"cannot verify {medium!r} files; use image, video, audio or text")
     try:
         size = path.stat().st_size
     except FileNotFoundError:

@@ -69,6 +69,9 @@ class Status:
     error_message: str | None = None
     moderated: int = 0
     model: str | None = None
+    #: What a result says beside its files (a song's title, a cover_feature_id, seeds),
+    #: kept in the job's journaled result.
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,16 @@ from .jobs import Job, JobEvent, JobState
 
 @runtime_checkable
 class JobJournal(Protocol):
-    def create(self, provider: str, kind: str, model: str, request: dict[str, Any]) -> Job: ...
+    def create(
+        self,
+        provider: str,
+        kind: str,
+        model: str,
+        request: dict[str, Any],
+        *,
+        price: float | None = None,
+        price_unit: str | None = None,
+    ) -> Job: ...
 
     def transition(
         self,

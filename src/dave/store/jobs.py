@@ -69,6 +69,9 @@ class Job:
     created_at: str
     updated_at: str
     owner: str | None = None
+    #: The documented list price when journaled, in `price_unit` (usd or credits).
+    price: float | None = None
+    price_unit: str | None = None
 
     @property
     def terminal(self) -> bool:
@@ -88,6 +91,8 @@ class Job:
             "error": self.error,
             "error_code": self.error_code,
             "cost_usd": self.cost_usd,
+            "price": self.price,
+            "price_unit": self.price_unit,
             "attempts": self.attempts,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
@@ -137,6 +142,8 @@ def _row_to_job(row: sqlite3.Row) -> Job:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         owner=row["owner"],
+        price=row["price"],
+        price_unit=row["price_unit"],
     )
 
 
@@ -157,16 +164,27 @@ class JobStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def create(self, provider: str, kind: str, model: str, request: dict[str, Any]) -> Job:
+    def create(
+        self,
+        provider: str,
+        kind: str,
+        model: str,
+        request: dict[str, Any],
+        *,
+        price: float | None = None,
+        price_unit: str | None = None,
+    ) -> Job:
         """Journal a new job in state `created` (the request is stored exactly as given)."""
         job_id = new_id("j")
         now = utc_now()
         request_json = dump_json(request)
+        state = JobState.CREATED.value
         with self.db.transaction() as conn:
             conn.execute(
                 "INSERT INTO jobs (id, provider, kind, model, state, request_json,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (job_id, provider, kind, model, JobState.CREATED.value, request_json, now, now),
+                " created_at, updated_at, price, price_unit)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (job_id, provider, kind, model, state, request_json, now, now, price, price_unit),
             )
             conn.execute(
                 "INSERT INTO job_events (job_id, at, state, detail) VALUES (?, ?, ?, ?)",

@@ -140,8 +140,17 @@ CREATE TABLE messages (
 );
 """
 
+# The cost ledger: each job's documented list price when it was journaled, in the unit its
+# provider bills (usd, or credits for Stability), so `dave cost` can sum by provider, model
+# and day without knowing today's prices.
+JOB_PRICE_SQL = """
+ALTER TABLE jobs ADD COLUMN price REAL;
+ALTER TABLE jobs ADD COLUMN price_unit TEXT;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("001_jobs_assets", _jobs_assets),
     Migration("002_job_owner", JOB_OWNER_SQL),
     Migration("003_sessions", SESSIONS_SQL),
+    Migration("004_job_price", JOB_PRICE_SQL),
 ]
