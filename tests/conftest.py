@@ -76,6 +76,22 @@ def xai(
         setattr(server.config, name, value)
 
 
+@pytest.fixture
+def minimax(xai: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
+    """The same loopback emulator, with dave's MiniMax client pointed at its /minimax prefix."""
+    monkeypatch.setenv("MINIMAX_BASE_URL", xai.minimax_base_url)
+    monkeypatch.setenv("MINIMAX_API_KEY", TEST_KEY)
+    return xai
+
+
+@pytest.fixture
+def stability(xai: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
+    """The same loopback emulator, with dave's Stability client pointed at /stability."""
+    monkeypatch.setenv("STABILITY_BASE_URL", xai.stability_base_url)
+    monkeypatch.setenv("STABILITY_API_KEY", TEST_KEY)
+    return xai
+
+
 def run_dave(
     *args: str, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:

@@ -92,6 +92,16 @@ class EmulatorServer:
     def xai_base_url(self) -> str:
         return f"{self.url}/v1"
 
+    @property
+    def minimax_base_url(self) -> str:
+        """What MINIMAX_BASE_URL should be: MiniMax's own paths (/v1/...) follow it."""
+        return f"{self.url}/minimax"
+
+    @property
+    def stability_base_url(self) -> str:
+        """What STABILITY_BASE_URL should be: Stability's own paths (/v2beta/...) follow it."""
+        return f"{self.url}/stability"
+
     def set_faults(self, rules: Iterable[FaultRule | dict[str, Any]]) -> None:
         """Replace the fault rules while serving; counters start again from zero."""
         self.config.set_faults(rules)
