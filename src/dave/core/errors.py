@@ -11,6 +11,9 @@ Not for control flow inside a provider module: those raise these types and nothi
      └── ProviderError             the provider answered badly (provider, status, code, request id)
           ├── Unauthorized         401/403: the key is missing, wrong or lacks permission
           ├── RateLimited          429, retries exhausted
+          ├── OutOfCredit          the account's balance or plan quota is used up (402)
+          ├── Rejected             the provider refused the parameters (a 400/422 after
+          │                        dave's own checks passed): nothing was made or charged
           ├── Moderated            the provider refused the prompt or the output
           ├── JobFailed            an asynchronous job ended "failed"
           ├── JobExpired           an asynchronous job ended "expired"
@@ -93,6 +96,14 @@ class Unauthorized(ProviderError):
 
 class RateLimited(ProviderError):
     hint = "wait a minute and try again, or lower the concurrency"
+
+
+class OutOfCredit(ProviderError):
+    hint = "top up the account or wait for the plan's quota to renew; nothing was made"
+
+
+class Rejected(ProviderError):
+    hint = "the provider refused these parameters; nothing was made or charged"
 
 
 class Moderated(ProviderError):

@@ -1,7 +1,8 @@
 """What a job is expected to cost, in the unit its provider bills: dollars or credits.
 
-Not where prices come from for x.ai (capabilities.py keeps x.ai's table); MiniMax's and
-Stability's price tables sit in their rules modules' price functions until they move here.
+Every provider's price table lives here, each with its source and the date it was read
+(x.ai's table is still in capabilities.py until it moves here). Not for checking requests:
+the rules modules call the price functions below once a request has passed.
 """
 
 from __future__ import annotations
@@ -28,3 +29,10 @@ class Charge:
         if self.unit == "usd":
             return f"${self.amount:.4f}"
         return f"{self.amount:g} credits"
+
+
+# --- MiniMax ---------------------------------------------------------------------------------
+# (filled in with MiniMax's rules)
+
+# --- Stability AI ----------------------------------------------------------------------------
+# (filled in with Stability's rules)
