@@ -10,6 +10,7 @@ import pytest
 
 from dave.core.errors import ConfigError
 from dave.core.settings import load_settings
+from dave.emulator import EmulatorServer
 from dave.providers.openai_compat import (
     EMULATOR_BASE_URL,
     LLM_PROVIDERS,
@@ -50,6 +51,13 @@ def test_x_ai_is_the_default_provider_with_a_grok_model() -> None:
                 "MINIMAX_API_KEY": "mm-key-123456",
                 "MINIMAX_BASE_URL": "https://api.minimaxi.com/v1/",
             },
+            "https://api.minimaxi.com/v1",
+            "MiniMax-M2",
+        ),
+        (
+            # The media host form of the same variable: the chat routes are under /v1.
+            "minimax",
+            {"MINIMAX_API_KEY": "mm-key-123456", "MINIMAX_BASE_URL": "https://api.minimaxi.com"},
             "https://api.minimaxi.com/v1",
             "MiniMax-M2",
         ),
@@ -196,3 +204,17 @@ def test_the_client_retries_a_failed_chat_request_twice_at_most() -> None:
     assert client.max_retries == 2
     assert client.timeout == 5
     assert str(client.base_url) == "https://api.x.ai/v1/"
+
+
+async def test_minimax_chat_is_under_v1_of_the_media_host(minimax: EmulatorServer) -> None:
+    from dave.core.settings import load_settings
+    from dave.providers.openai_compat import open_llm
+
+    endpoint = llm_endpoint(load_settings(), "minimax")
+    assert endpoint.base_url == f"{minimax.minimax_base_url}/v1"
+    async with open_llm(endpoint) as client:
+        reply = await client.chat.completions.create(
+            model=endpoint.model, messages=[{"role": "user", "content": "say hello"}]
+        )
+    assert reply.choices[0].message.content
+    assert [post.path for post in minimax.log.posts()] == ["/minimax/v1/chat/completions"]

@@ -78,6 +78,8 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
             # Before the x.ai mount, which would otherwise claim every /v1 path.
             Route("/v1/chat/completions", chat.chat_completions, methods=["POST"]),
             Mount("/v1", app=xai.router()),
+            # MiniMax's OpenAI-compatible chat route, answered by the same chat model.
+            Route("/minimax/v1/chat/completions", chat.chat_completions, methods=["POST"]),
             Mount("/minimax", app=minimax.router()),
             Mount("/stability", app=stability.router()),
             *files.routes(),

@@ -116,6 +116,10 @@ def _base_url(
 ) -> str:
     if info.name == "xai":
         return settings.base_url("xai")  # shared with media: env, then config, then default
+    if info.name == "minimax":
+        # Shared with media, where MINIMAX_BASE_URL is the host; the OpenAI routes sit under /v1.
+        host = settings.base_url("minimax").rstrip("/")
+        return host if host.endswith("/v1") else f"{host}/v1"
     url = (info.base_url_variable and env.get(info.base_url_variable)) or _lookup(
         config, info.name, "base_url"
     )
