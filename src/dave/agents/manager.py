@@ -80,45 +80,50 @@ def resolve_tools(
 ) -> tuple[ToolSet, list[str]]:
     """The spec's tools as one set, and the media sets it names that dave does not have yet.
 
-    `media` means every media set there is; `agents` offers delegation to the agents in
-    `can_delegate_to` (described from `specs`). Any other unknown name is a ConfigError.
+    `media` is every provider's media tools at once; `agents` offers delegation to the agents
+    in `can_delegate_to` (described from `specs`). Any other unknown name is a ConfigError, and
+    so are two sets with a tool of one name (`media` and `media_xai`, say): the model could not
+    tell which it calls.
     """
     from dave.tools import BUILTIN_TOOLSETS, ToolSet
 
     sets: list[ToolSet] = []
     missing: list[str] = []
-    for name in spec.toolsets:
-        # The provider sets share tool names; until they are merged, `media` is x.ai's.
-        names = ["media_xai"] if name == "media" else [name]
-        for each in names:
-            factory = BUILTIN_TOOLSETS.get(each)
-            if each == "agents" and spec.can_delegate_to:
-                from dave.tools.delegate import agents_tools
+    for name in dict.fromkeys(spec.toolsets):  # a set named twice is offered once
+        factory = BUILTIN_TOOLSETS.get(name)
+        if name == "agents" and spec.can_delegate_to:
+            from dave.tools.delegate import agents_tools
 
-                known = specs or {}
-                sets.append(
-                    agents_tools(
-                        {
-                            agent: known[agent].description if agent in known else ""
-                            for agent in spec.can_delegate_to
-                        }
-                    )
+            known = specs or {}
+            sets.append(
+                agents_tools(
+                    {
+                        agent: known[agent].description if agent in known else ""
+                        for agent in spec.can_delegate_to
+                    }
                 )
-            elif factory is not None:
-                sets.append(factory())
-            elif each.startswith("media_"):
-                missing.append(each)
-            else:
-                known = ", ".join(sorted(BUILTIN_TOOLSETS))
-                raise ConfigError(
-                    f"agent {spec.name!r} names an unknown tool set {each!r}",
-                    hint=f"tool sets: media, {known} ({spec.source})",
-                )
-    tools: dict[str, Any] = {}
+            )
+        elif factory is not None:
+            sets.append(factory())
+        elif name.startswith("media_"):
+            missing.append(name)
+        else:
+            known = ", ".join(sorted(BUILTIN_TOOLSETS))
+            raise ConfigError(
+                f"agent {spec.name!r} names an unknown tool set {name!r}",
+                hint=f"tool sets: {known} ({spec.source})",
+            )
+    owners: dict[str, str] = {}
     for toolset in sets:
         for tool in toolset:
-            tools.setdefault(tool.name, tool)  # `media` and `media_xai` may both be named
-    return ToolSet(spec.name, list(tools.values())), missing
+            if tool.name in owners:
+                raise ConfigError(
+                    f"agent {spec.name!r}: tool sets {owners[tool.name]!r} and "
+                    f"{toolset.name!r} both have a tool named {tool.name!r}",
+                    hint=f"name only one of them in toolsets ({spec.source})",
+                )
+            owners[tool.name] = toolset.name
+    return ToolSet(spec.name, [tool for toolset in sets for tool in toolset]), missing
 
 
 def repair(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -26,7 +26,8 @@ or on a running emulator (e.g. one a `dave chat` subprocess talks to)::
 Each request takes the next turn; a turn whose `expect` is not met answers 400 with a message
 naming the miss, and a request after the last turn answers 400. `PUT` `null` (or
 `set_chat_script(None)`) goes back to the rule-based model, which: calls an offered tool named
-like `*image*` (or else `*delegate*`) with the user's text when asked for a picture; sums up
+like `*image*` (or else `*delegate*`) with the user's text when asked for a picture, and one
+named like `*music*` when asked for a song (letting the service write the words); sums up
 a tool's result (asset ids, paths) after a tool message; otherwise says in one line that it is
 the offline emulator. `GET /_emulator/chat-script` shows the turns left.
 """
@@ -65,6 +66,7 @@ __all__ = [
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 _PICTURE = re.compile(r"\b(picture|image|photo|drawing|draw|paint|illustrat)", re.IGNORECASE)
+_SONG = re.compile(r"\b(song|music|tune|melody|jingle)", re.IGNORECASE)
 # Tool-call arguments are streamed in pieces at most this long (and always in at least two),
 # so a client's delta accumulation is exercised.
 _ARGUMENT_PIECE = 16
@@ -277,6 +279,10 @@ def _rule_based(body: dict[str, Any]) -> ScriptedTurn:
         return ScriptedTurn(content=_summarise_results(messages))
     text = text_of(last).strip()
     may_call = body.get("tool_choice") != "none"
+    if last["role"] == "user" and _SONG.search(text) and may_call:
+        call = _song_call(body, text)
+        if call is not None:
+            return ScriptedTurn(tool_calls=[call])
     if last["role"] == "user" and _PICTURE.search(text) and may_call:
         call = _picture_call(body, text)
         if call is not None:
@@ -300,6 +306,18 @@ def _picture_call(body: dict[str, Any], text: str) -> ScriptedCall | None:
         return ScriptedCall(
             name=function["name"], arguments={"agent": _media_agent(function), "task": text}
         )
+    return None
+
+
+def _song_call(body: dict[str, Any], text: str) -> ScriptedCall | None:
+    for entry in body.get("tools") or []:
+        function = entry["function"]
+        if "music" in function["name"].lower():
+            arguments: dict[str, Any] = {"prompt": text}
+            # A song needs words: where the tool can have the service write them, ask it to.
+            if "lyrics_optimizer" in (function.get("parameters") or {}).get("properties", {}):
+                arguments["lyrics_optimizer"] = True
+            return ScriptedCall(name=function["name"], arguments=arguments)
     return None
 
 

@@ -1,6 +1,7 @@
 """Tools an agent can call: `Tool`, `ToolSet`, the `@tool` decorator and the built-in sets.
 
-Built-in sets by name in BUILTIN_TOOLSETS (files, shell, web, agents, media_<provider>); their
+Built-in sets by name in BUILTIN_TOOLSETS (files, shell, web, agents, media_<provider>, and
+`media`: every provider's media tools merged, each taking a `provider`); their
 modules load on first use.
 """
 

@@ -44,13 +44,21 @@ def _media(provider: str) -> ToolSet:
     return media_tools(provider)
 
 
-#: name → factory. `media_<provider>` for every provider dave knows; a provider whose media
-#: models are not in the capability table yet gives an empty set.
+def _all_media() -> ToolSet:
+    from dave.tools.media import all_media_tools
+
+    return all_media_tools()
+
+
+#: name → factory. `media` is every provider's media tools at once (a `provider` parameter
+#: chooses); `media_<provider>` one provider's, for every provider dave knows (a provider
+#: whose media models are not in the capability table gives an empty set).
 BUILTIN_TOOLSETS: dict[str, Callable[[], ToolSet]] = {
     "files": _files,
     "shell": _shell,
     "web": _web,
     "agents": _agents,
+    "media": _all_media,
     **{f"media_{provider}": partial(_media, provider) for provider in PROVIDERS},
 }
 

@@ -1,0 +1,225 @@
+"""How a media tool is described: its parameters, which providers take each, and building the
+Tool for one provider or for all of them (with a `provider` parameter).
+
+Not for what the parameters are (media_image.py, media_av.py list them, from the request
+models' field docs) nor for running a call (media_run.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic_core import PydanticUndefined
+
+from dave.core.errors import InvalidRequest
+from dave.media.capabilities import capability, default_model, models
+from dave.tools.base import Tool, ToolContext, ToolResult
+
+#: The order providers are offered in, and the first one that can do a kind is the default.
+PROVIDER_ORDER = ("xai", "minimax", "stability")
+LABELS = {"xai": "x.ai Grok Imagine", "minimax": "MiniMax", "stability": "Stability AI"}
+_SHORT = {"xai": "x.ai", "minimax": "MiniMax", "stability": "Stability"}
+_SOURCE_HOW = "Give an asset id from an earlier result (a_...), a path inside the workspace or "
+_SOURCE_HOW += "an http(s) URL."
+
+
+def about(model: type[BaseModel], name: str) -> str:
+    """A request field's docstring as one line: the user documentation, reused as-is."""
+    return " ".join((model.model_fields[name].description or "").split())
+
+
+@dataclass(frozen=True)
+class Param:
+    """One tool parameter as some providers take it."""
+
+    name: str
+    annotation: Any
+    default: Any
+    description: str
+    providers: frozenset[str]
+    #: An image or a track to read: an asset id, a workspace path or a URL (or a list of them).
+    source: bool = False
+    #: The description already says which providers it is for.
+    labelled: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.default is ...
+
+
+def param(
+    model: type[BaseModel],
+    name: str,
+    providers: Iterable[str],
+    *,
+    description: str | None = None,
+    annotation: Any = None,
+    default: Any = PydanticUndefined,
+    source: bool = False,
+) -> Param:
+    """A parameter typed, defaulted and described as the request model's field is, unless told."""
+    info = model.model_fields[name]
+    if default is PydanticUndefined:
+        default = ... if info.is_required() else info.get_default(call_default_factory=True)
+    text = description if description is not None else about(model, name)
+    return Param(
+        name,
+        annotation if annotation is not None else info.annotation,
+        default,
+        text,
+        frozenset(providers),
+        source,
+    )
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One media tool: a request kind, the tool's name, and its parameters for every provider."""
+
+    kind: str
+    tool: str
+    params: tuple[Param, ...]
+    #: The tool's description for these providers (one, or all that can do the kind).
+    describe: Callable[[tuple[str, ...]], str]
+    #: The providers offered a `model` parameter (None: all; Stability's edits, upscales and
+    #: controls pick their route from `op` or `mode` instead).
+    model_for: frozenset[str] | None = None
+    #: Per provider, what the model parameter says beyond its enum and default.
+    model_notes: dict[str, str] = field(default_factory=dict)
+
+    def providers(self) -> tuple[str, ...]:
+        """The providers that have models for this kind, in PROVIDER_ORDER."""
+        return tuple(p for p in PROVIDER_ORDER if models(p, self.kind))
+
+
+def who(providers: tuple[str, ...]) -> str:
+    """`MiniMax`, or `x.ai Grok Imagine, MiniMax or Stability AI (choose with `provider`)`."""
+    if len(providers) == 1:
+        return LABELS[providers[0]]
+    names = [LABELS[p] for p in providers]
+    return f"{', '.join(names[:-1])} or {names[-1]} (choose with `provider`)"
+
+
+# --- building a tool ------------------------------------------------------------------------
+
+#: Runs one call: (context, request kind, provider, arguments, names of source arguments).
+Runner = Callable[[ToolContext, str, str, dict[str, Any], frozenset[str]], Awaitable[ToolResult]]
+
+
+def build_tool(kind: Kind, providers: tuple[str, ...], run: Runner, *, merged: bool) -> Tool:
+    """The tool for `providers`: one provider's exact parameters, or (`merged`) the union of
+    theirs plus `provider`, refusing a parameter the chosen provider does not take.
+
+    A merged tool has `provider` even when one provider can do its kind, so a model that
+    passes a provider to every media tool is never refused for it.
+    """
+    params = _merge([p for p in kind.params if p.providers & set(providers)], providers)
+    named = tuple(p for p in providers if kind.model_for is None or p in kind.model_for)
+    if named:
+        params.append(_model_param(kind, named, merged=merged))
+    fields: dict[str, Any] = {}
+    if merged:
+        choice = Literal[providers]  # type: ignore[valid-type]
+        about_provider = (
+            "Who makes it: "
+            + ", ".join(f"{p} ({LABELS[p]})" for p in providers)
+            + f"; default {providers[0]}. A parameter labelled with a provider's name works "
+            "only with that provider."
+        )
+        fields["provider"] = (
+            choice,
+            Field(providers[0], description=about_provider, json_schema_extra=_as_enum),
+        )
+    for each in params:
+        text = _description(each, providers)
+        info = Field(each.default, description=text, json_schema_extra=_as_enum)
+        fields[each.name] = (each.annotation, info)
+    arguments = create_model(  # type: ignore[call-overload]
+        f"{kind.tool}_arguments", __config__=ConfigDict(extra="forbid"), **fields
+    )
+    sources = frozenset(p.name for p in params if p.source)
+    takes = {p.name: p.providers for p in params}
+    defaults = {p.name: p.default for p in params}
+
+    async def call(ctx: ToolContext, **values: Any) -> ToolResult:
+        provider = values.pop("provider", providers[0])
+        for name, value in values.items():
+            if provider not in takes[name] and value is not None and value != defaults[name]:
+                able = " or ".join(_SHORT[p] for p in sorted(takes[name]))
+                raise InvalidRequest(
+                    f"{name} is for {able} only, not {_SHORT[provider]}; leave it unset or "
+                    f"choose that provider"
+                )
+        return await run(ctx, kind.kind, provider, values, sources)
+
+    return Tool(
+        call,
+        name=kind.tool,
+        description=kind.describe(providers),
+        arguments_model=arguments,
+        context_parameter="ctx",
+    )
+
+
+def _as_enum(schema: dict[str, Any]) -> None:
+    """A choice of one is an enum of one, not pydantic's `const`: every model reads enums."""
+    if "const" in schema:
+        schema["enum"] = [schema.pop("const")]
+    for option in schema.get("anyOf", []):
+        _as_enum(option)
+
+
+def _description(each: Param, providers: tuple[str, ...]) -> str:
+    """The text a model reads; in a set for several providers, it says whose parameter it is."""
+    text = each.description
+    named = any(text.startswith(_SHORT[p]) for p in each.providers)
+    if not (each.labelled or named or each.providers >= set(providers)):
+        text = f"{'/'.join(_SHORT[p] for p in providers if p in each.providers)}: {text}"
+    return f"{text} {_SOURCE_HOW}" if each.source else text
+
+
+def _merge(params: list[Param], providers: tuple[str, ...]) -> list[Param]:
+    """One parameter per name: a name some providers describe differently gets each text,
+    labelled, and is required only if every provider offering it requires it."""
+    by_name: dict[str, list[Param]] = {}
+    for each in params:
+        by_name.setdefault(each.name, []).append(each)
+    merged = []
+    for name, variants in by_name.items():
+        if len(variants) == 1:
+            merged.append(variants[0])
+            continue
+        required = all(v.required for v in variants)
+        default = ... if required else next(v.default for v in variants if not v.required)
+        takers = frozenset().union(*(v.providers for v in variants))
+        text = " ".join(
+            f"{'/'.join(_SHORT[p] for p in providers if p in v.providers)}: {v.description}"
+            for v in variants
+        )
+        first = variants[0]
+        merged.append(Param(name, first.annotation, default, text, takers, first.source, True))
+    return merged
+
+
+def _model_param(kind: Kind, providers: tuple[str, ...], *, merged: bool) -> Param:
+    # Deprecated models still run, but offering them would steer a model to them.
+    choices = tuple(
+        model
+        for provider in providers
+        for model in models(provider, kind.kind)
+        if not capability(provider, model).deprecated
+    )
+    notes = []
+    for provider in providers:
+        default = default_model(provider, kind.kind)
+        note = kind.model_notes.get(provider, "")
+        line = f"unset uses {default}{f' ({note})' if note else ''}"
+        notes.append(f"{_SHORT[provider]}: {line}" if merged else line)
+    text = "Which model; " + "; ".join(notes) + "."
+    if merged:
+        text += " Name a model of the chosen provider."
+    choice = Literal[choices] | None  # type: ignore[valid-type]
+    return Param("model", choice, None, text, frozenset(providers), labelled=True)
