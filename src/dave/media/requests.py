@@ -150,8 +150,7 @@ class _Tuning(_Model):
     modeling-compound, cinematic, 3d-model, pixel-art, tile-texture). MiniMax image-01-live:
     an art style (comic, vibrant, medieval, watercolor)."""
     output_format: str | None = None
-    """Stability images: png (default), jpeg or webp. Audio: mp3 (default) or wav (MiniMax
-    also pcm)."""
+    """Stability images: png (default), jpeg or webp. Audio: mp3 (default) or wav."""
 
 
 class _ImageFields(_Tuning):
@@ -165,7 +164,7 @@ class _ImageFields(_Tuning):
     prompt: str
     """What the image should show (for an edit: what to change). Plain text, not empty."""
     n: WholeNumber = 1
-    """How many images to make, 1–10; each is billed."""
+    """How many images to make: x.ai 1–10, MiniMax 1–9, Stability 1; each is billed."""
     aspect_ratio: str | None = None
     """Width:height such as `16:9`. x.ai: 1:1, 16:9, 9:16, 4:3, 3:4, 3:2, 2:3, 2:1, 1:2,
     19.5:9, 9:19.5, 20:9, 9:20 or auto. Unset: the provider chooses (`auto`); a single-image
@@ -324,7 +323,8 @@ class VideoRequest(_Model):
     `MiniMax-Hailuo-2.3` (`MiniMax-Hailuo-02` for first + last frame, `S2V-01` for subject)."""
     prompt: str
     """What happens in the video (for an edit or extension: what to change or what comes
-    next). Up to 4,096 characters. May be empty on grok-imagine-video-1.5 when a frame is
+    next). Up to 4,096 characters (MiniMax: 2,000; Hailuo and Director models obey camera
+    commands in brackets such as [Pan left]). May be empty on grok-imagine-video-1.5 when a frame is
     pinned with image, last_frame or keyframes."""
     image: str | None = None
     """Image-to-video: the first frame (local path, http(s) URL or data:image URI)."""
@@ -345,14 +345,17 @@ class VideoRequest(_Model):
     extend_video: str | None = None
     """Video extension: the MP4 (2–15 s long) to continue from its last frame."""
     duration: WholeNumber | None = None
-    """Length in whole seconds: 1–15 (reference-to-video 1–10; default 8). For an extension,
-    the added length, 2–10 (default 6). Not accepted for an edit. Billed per second."""
+    """Length in whole seconds. x.ai: 1–15 (reference-to-video 1–10; default 8); for an
+    extension, the added length, 2–10 (default 6); not accepted for an edit. MiniMax: 6
+    (default) or 10, as the model and resolution allow. Billed per second or per clip."""
     aspect_ratio: str | None = None
     """1:1, 16:9, 9:16, 4:3, 3:4, 3:2 or 2:3. Unset: 16:9, or the first frame's ratio (a set
     ratio stretches that image). Not accepted for edits and extensions."""
     resolution: str | None = None
-    """480p (default) or 720p; 1080p on grok-imagine-video-1.5 for text- and image-to-video.
-    Not accepted for edits and extensions (they follow the input, at most 720p)."""
+    """x.ai: 480p (default) or 720p; 1080p on grok-imagine-video-1.5 for text- and
+    image-to-video; not accepted for edits and extensions (they follow the input, at most
+    720p). MiniMax: 512P, 720P, 768P or 1080P as the model allows (Hailuo default 768P, the
+    01 series 720P)."""
     generate_audio: bool | None = None
     """False for a silent video; unset makes sound. Not accepted for edits and extensions."""
     subject: str | None = None
