@@ -92,6 +92,21 @@ def stability(xai: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorS
     return xai
 
 
+def sent_forms(server: EmulatorServer) -> list[dict[str, Any]]:
+    """The multipart bodies the emulator logged, oldest first: path, fields, files (name →
+    (file name, content type, bytes)) and headers."""
+    return [
+        {
+            "path": entry.path,
+            "fields": entry.form["fields"],
+            "files": {name: tuple(info) for name, info in entry.form["files"].items()},
+            "headers": entry.headers,
+        }
+        for entry in server.log.entries()
+        if entry.form is not None
+    ]
+
+
 def run_dave(
     *args: str, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:

@@ -22,6 +22,9 @@ class LoggedRequest:
     json: Any
     """The parsed JSON body, or None when the body was empty or not JSON."""
     body_bytes: int
+    form: dict[str, Any] | None = None
+    """A multipart body's parts: `{"fields": {name: text}, "files": {name: [filename,
+    content_type, bytes]}}`; None for other bodies."""
     fault: str | None = None
     """The kind of fault applied to this request, if any."""
     status: int | None = None

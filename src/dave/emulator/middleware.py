@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .faults import OUTCOME_KINDS, EmulatorConfig, FaultRule
 from .log import LoggedRequest, RequestLog
+from .wire import multipart_parts
 
 # Where `EmulatorServer`'s uvicorn protocol puts each connection's asyncio transport: in the
 # per-connection copy of the lifespan state, which uvicorn copies into every request's
@@ -45,6 +46,7 @@ class EmulatorMiddleware:
             headers=_headers(scope),
             json=_json_or_none(body),
             body_bytes=len(body),
+            form=_form_or_none(_headers(scope).get("content-type", ""), body),
         )
         log.add(entry)
 
@@ -107,6 +109,17 @@ def _headers(scope: Scope) -> dict[str, str]:
         name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return headers
+
+
+def _form_or_none(content_type: str, body: bytes) -> dict[str, Any] | None:
+    parts = multipart_parts(content_type, body)
+    if parts is None:
+        return None
+    fields = {p.name: p.data.decode("utf-8", "replace") for p in parts if p.filename is None}
+    files = {
+        p.name: [p.filename, p.content_type, len(p.data)] for p in parts if p.filename is not None
+    }
+    return {"fields": fields, "files": files}
 
 
 def _json_or_none(body: bytes) -> Any:

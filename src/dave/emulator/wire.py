@@ -8,6 +8,9 @@ import binascii
 import io
 import json
 import re
+from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -165,3 +168,31 @@ def own_file(url: str) -> FileSpec | None:
 def file_url(request: Request, spec: FileSpec) -> str:
     """An absolute URL on the emulator that answered `request`, so the client downloads from it."""
     return f"{str(request.base_url).rstrip('/')}/files/{file_name(spec)}"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a multipart/form-data body: a text field (no filename) or a file."""
+
+    name: str
+    filename: str | None
+    content_type: str
+    data: bytes
+
+
+def multipart_parts(content_type: str, body: bytes) -> list[Part] | None:
+    """The parts of a multipart/form-data body, parsed for real (the stdlib MIME parser);
+    None when the body is not multipart. A part without a name gets the name ""."""
+    if not content_type.lower().startswith("multipart/form-data"):
+        return None
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
+    message = BytesParser(policy=HTTP).parsebytes(head + body)
+    if not message.is_multipart():
+        return None
+    parts = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        name = name if isinstance(name, str) else ""
+        parts.append(Part(name, part.get_filename(), part.get_content_type(), data))
+    return parts

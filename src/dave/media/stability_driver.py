@@ -1,0 +1,145 @@
+"""Turns a checked Stability request into one multipart call of StabilityClient, and polls the
+async routes. Not for checking requests (stability_rules.py) nor for wire details
+(dave.providers.stability).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from typing import Any
+
+from dave.core.errors import InvalidRequest
+from dave.core.settings import Settings
+from dave.media.drivers import Send
+from dave.media.requests import (
+    ControlRequest,
+    EditRequest,
+    ImageRequest,
+    MusicRequest,
+    Request,
+    UpscaleRequest,
+)
+from dave.media.sources import check_source
+from dave.media.stability_routes import ROUTES, SD3_MODELS, audio_path
+from dave.providers.base import Status
+from dave.providers.stability import StabilityClient, Upload
+
+#: Request field → wire field where the names differ (§4–§6).
+_WIRE_NAMES = {
+    "style": "style_preset",
+    "light_direction": "light_source_direction",
+    "light_strength": "light_source_strength",
+    "preserve_subject": "preserve_original_subject",
+    "background_depth": "original_background_depth",
+    "keep_background": "keep_original_background",
+}
+#: Request fields that steer dave, not the wire.
+_NOT_WIRE = frozenset({"n", "response_format"})
+#: Source fields: sent as files, never as text.
+_SOURCES = frozenset(
+    {"image", "images", "mask", "background_reference", "light_reference", "style_image"}
+    | {"reference"}
+)
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+_EXTENSIONS |= {"audio/mpeg": "mp3", "audio/wav": "wav"}
+
+
+class StabilityDriver:
+    """Stability: most routes answer with the result; creative upscale, relight and Stable
+    Audio 3 answer a job id to poll."""
+
+    def __init__(self, client: StabilityClient, typical_job_s: float | None = None) -> None:
+        self.client = client
+        self.http = client.http
+        self.typical_job_s = typical_job_s
+
+    @classmethod
+    def open(
+        cls, settings: Settings, base_url: str, transport: Any, typical_job_s: float | None
+    ) -> StabilityDriver:
+        client = StabilityClient(
+            settings.key("stability"), base_url, settings.http, transport=transport
+        )
+        return cls(client, typical_job_s)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def prepare(self, request: Request) -> Send:
+        """Reads every source to bytes now, so a vanished file fails before anything is sent."""
+        path, fields, sources = _plan(request)
+        files = await asyncio.to_thread(_read_all, sources)
+        json_answer = getattr(request, "response_format", None) in ("b64_json", "inline")
+        return lambda: self.client.post(path, fields, files, json_answer=json_answer)
+
+    async def status(self, kind: str, provider_job_id: str) -> Status:
+        return await self.client.result("audio" if kind == "music" else "image", provider_job_id)
+
+
+def _plan(request: Request) -> tuple[str, dict[str, Any], dict[str, tuple[str, str]]]:
+    """(path, text fields, wire name → (source, medium)) for a validated request."""
+    model = request.model or ""
+    route = ROUTES.get(model)
+    if route is None:
+        raise InvalidRequest(f"stability has no route for model {model!r}")
+    fields: dict[str, Any] = {}
+    for name in sorted(route.fields - _NOT_WIRE - _SOURCES):
+        value = getattr(request, name, None)
+        if value is None or value == "":
+            continue
+        if name == "search":
+            name = "select_prompt" if model == "search-and-recolor" else "search_prompt"
+        fields[_WIRE_NAMES.get(name, name)] = value
+    sources: dict[str, tuple[str, str]] = {}
+    if isinstance(request, EditRequest):
+        main = "subject_image" if model == "replace-background-and-relight" else "image"
+        sources[main] = (request.images[0], "image")
+        for name in ("mask", "background_reference", "light_reference"):
+            if getattr(request, name) is not None:
+                sources[name] = (getattr(request, name), "image")
+    elif isinstance(request, ImageRequest | UpscaleRequest) and request.image is not None:
+        sources["image"] = (request.image, "image")
+    elif isinstance(request, ControlRequest):
+        sources["init_image" if request.style_image else "image"] = (request.image, "image")
+        if request.style_image:
+            sources["style_image"] = (request.style_image, "image")
+    path = route.path
+    if model in SD3_MODELS:
+        fields["model"] = model
+        if isinstance(request, ImageRequest) and request.image is not None:
+            fields["mode"] = "image-to-image"
+    if isinstance(request, MusicRequest):
+        path, mode = _audio_route(request)
+        if not (mode == "inpaint" and model == "stable-audio-2.5"):
+            fields["model"] = model  # 2.5's inpaint route takes no model field
+        if request.reference is not None:
+            sources["audio"] = (request.reference, "audio")
+    return path, fields, sources
+
+
+def _audio_route(request: MusicRequest) -> tuple[str, str]:
+    if request.mask_start is not None or request.mask_end is not None:
+        mode = "inpaint"
+    elif request.reference is not None:
+        mode = "audio-to-audio"
+    else:
+        mode = "text-to-audio"
+    return audio_path(request.model or "", mode), mode
+
+
+def _read_all(sources: dict[str, tuple[str, str]]) -> dict[str, Upload]:
+    """Each source as (file name, bytes, media type), checked again: it may have changed."""
+    files: dict[str, Upload] = {}
+    for wire_name, (value, medium) in sources.items():
+        source = check_source(value, medium, field=wire_name)  # type: ignore[arg-type]
+        if source.kind == "file":
+            assert source.path is not None
+            data = source.path.read_bytes()
+        elif source.kind == "data":
+            data = base64.b64decode("".join(source.value.split(",", 1)[1].split()))
+        else:
+            raise InvalidRequest(f"{wire_name}: stability takes uploaded files, not URLs")
+        mime = source.mime or "application/octet-stream"
+        files[wire_name] = (f"{wire_name}.{_EXTENSIONS.get(mime, 'bin')}", data, mime)
+    return files
