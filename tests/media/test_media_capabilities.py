@@ -103,8 +103,11 @@ def test_span_membership_refuses_bools_and_nan() -> None:
 
 
 def test_prices_carry_a_date_and_a_source() -> None:
-    assert caps.PRICES_AS_OF.count("-") == 2
-    for price in [*caps.IMAGE_PRICES.values(), *caps.VIDEO_PRICES.values()]:
+    from dave.media import prices
+
+    for as_of in (prices.PRICES_AS_OF, prices.MINIMAX_PRICES_AS_OF, prices.STABILITY_PRICES_AS_OF):
+        assert as_of.count("-") == 2
+    for price in [*prices.IMAGE_PRICES.values(), *prices.VIDEO_PRICES.values()]:
         assert price.usd > 0 and price.source.startswith("[")
 
 

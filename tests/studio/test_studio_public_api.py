@@ -87,3 +87,27 @@ def test_sync_studio_offline_makes_a_video_and_waits_for_it(dave_home: Path) -> 
 def test_sync_studio_without_a_key_or_offline_says_which_variable_to_set() -> None:
     with dave.SyncStudio() as studio, pytest.raises(dave.ConfigError, match="no API key"):
         studio.image("a lighthouse")
+
+
+def test_sync_studio_offline_has_every_verb_of_the_new_providers(dave_home: Path) -> None:
+    with dave.SyncStudio(offline=True, poll_floor_s=0.1) as studio:
+        song = studio.music("a calm piano piece", instrumental=True)
+        words = studio.lyrics("a song about the sea", title="Tides")
+        big = studio.upscale(_png(dave_home / "small.png", (64, 48)))
+        guided = studio.control(_png(dave_home / "sketch.png", (96, 64)), "a castle", mode="sketch")
+
+    assert (song.job.provider, song.job.model, song.assets[0].kind) == (
+        "minimax",
+        "music-2.6",
+        "audio",
+    )
+    assert words.assets[0].mime == "text/plain"
+    assert words.job.result is not None and words.job.result["details"]["title"] == "Tides"
+    assert "[" in (dave_home / "media" / words.assets[0].path).read_text()  # section tags
+    assert (big.job.model, big.assets[0].width, big.assets[0].height) == ("upscale-fast", 256, 192)
+    assert (guided.job.model, guided.assets[0].width) == ("control-sketch", 96)
+
+
+def _png(path: Path, size: tuple[int, int]) -> str:
+    Image.new("RGB", size, (30, 120, 200)).save(path, format="PNG")
+    return str(path)

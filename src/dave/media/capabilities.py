@@ -12,6 +12,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 from dave.core.errors import InvalidRequest
+from dave.media.prices import (
+    EXTENSION_INPUT_PRICE,
+    IMAGE_PRICES,
+    VIDEO_INPUT_IMAGE_PRICES,
+    VIDEO_PRICES,
+)
 
 if TYPE_CHECKING:
     from dave.media.requests import EditRequest, ImageRequest, VideoRequest
@@ -363,47 +369,8 @@ def default_model(provider: str, kind: str) -> str:
 
 
 # --- prices --------------------------------------------------------------------------------
-# One place for every price. Tags as in xai.md §8: [DOCS] docs.x.ai, [SEED] the docs copy in
-# the seed, [3P] resellers that claim list-price parity. Check before quoting as fact.
-
-PRICES_AS_OF = "2026-11-27"
-
-
-@dataclass(frozen=True, slots=True)
-class Price:
-    """A list price in USD per unit."""
-
-    usd: float
-    unit: Literal["image", "second", "input image", "input second"]
-    source: str
-
-
-IMAGE_PRICES: Mapping[tuple[str, str], Price] = MappingProxyType(
-    {
-        ("xai", "grok-imagine-image"): Price(0.02, "image", "[SEED] flat, [DOCS images card]"),
-        ("xai", "grok-imagine-image-quality"): Price(0.05, "image", "[3P atlascloud]"),
-    }
-)
-
-VIDEO_PRICES: Mapping[tuple[str, str, str], Price] = MappingProxyType(
-    {
-        ("xai", "grok-imagine-video", "480p"): Price(0.05, "second", "[DOCS] [3P Cloudflare]"),
-        ("xai", "grok-imagine-video", "720p"): Price(0.07, "second", "[3P Cloudflare, krea, fal]"),
-        ("xai", "grok-imagine-video-1.5", "480p"): Price(0.08, "second", "[3P muapi]"),
-        ("xai", "grok-imagine-video-1.5", "720p"): Price(0.14, "second", "[3P muapi]"),
-        ("xai", "grok-imagine-video-1.5", "1080p"): Price(0.25, "second", "[3P inference.sh]"),
-    }
-)
-
-VIDEO_INPUT_IMAGE_PRICES: Mapping[tuple[str, str], Price] = MappingProxyType(
-    {
-        ("xai", "grok-imagine-video"): Price(0.002, "input image", "[3P apiyi]"),
-        ("xai", "grok-imagine-video-1.5"): Price(0.01, "input image", "[3P inference.sh]"),
-    }
-)
-
-#: x.ai bills an extension's input video per second [3P fal].
-EXTENSION_INPUT_PRICE = Price(0.01, "input second", "[3P fal]")
+# x.ai's price table is in prices.py with the other providers'; estimate_cost reads it here
+# because it needs the capability rows (defaults per mode).
 
 
 def estimate_cost(

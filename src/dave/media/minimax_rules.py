@@ -384,7 +384,15 @@ def _cover(request: MusicRequest, model: str) -> dict[str, Any]:
     return {"prompt": prompt, "lyrics": lyrics}
 
 
+#: A reference track's size limit (§4.1: ≤ 50 MB); dave's own cap for audio sources is higher.
+TRACK_BYTES = 50 * 1000 * 1000
+
+
 def _check_track(field: str, source: Source | None) -> None:
+    if source is not None and (source.size_bytes or 0) > TRACK_BYTES:
+        raise InvalidRequest(
+            f"{field} is {source.size_bytes:,} bytes; MiniMax takes tracks up to 50 MB"
+        )
     if source is None or source.duration_s is None:
         return
     low, high = TRACK_SECONDS

@@ -1,13 +1,15 @@
 """What a job is expected to cost, in the unit its provider bills: dollars or credits.
 
 Every provider's price table lives here, each with its source and the date it was read
-(x.ai's table is still in capabilities.py until it moves here). Not for checking requests:
+(x.ai's is read by capabilities.estimate_cost). Not for checking requests:
 the rules modules call the price functions below once a request has passed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 #: USD for x.ai and MiniMax (global site); credits for Stability (1 credit = $0.01 on its
@@ -29,6 +31,50 @@ class Charge:
         if self.unit == "usd":
             return f"${self.amount:.4f}"
         return f"{self.amount:g} credits"
+
+
+# --- x.ai ------------------------------------------------------------------------------------
+# Tags as in xai.md §8: [DOCS] docs.x.ai, [SEED] the docs copy in the seed, [3P] resellers that
+# claim list-price parity. Check before quoting as fact. capabilities.estimate_cost reads these.
+
+PRICES_AS_OF = "2026-11-27"
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """A list price in USD per unit."""
+
+    usd: float
+    unit: Literal["image", "second", "input image", "input second"]
+    source: str
+
+
+IMAGE_PRICES: Mapping[tuple[str, str], Price] = MappingProxyType(
+    {
+        ("xai", "grok-imagine-image"): Price(0.02, "image", "[SEED] flat, [DOCS images card]"),
+        ("xai", "grok-imagine-image-quality"): Price(0.05, "image", "[3P atlascloud]"),
+    }
+)
+
+VIDEO_PRICES: Mapping[tuple[str, str, str], Price] = MappingProxyType(
+    {
+        ("xai", "grok-imagine-video", "480p"): Price(0.05, "second", "[DOCS] [3P Cloudflare]"),
+        ("xai", "grok-imagine-video", "720p"): Price(0.07, "second", "[3P Cloudflare, krea, fal]"),
+        ("xai", "grok-imagine-video-1.5", "480p"): Price(0.08, "second", "[3P muapi]"),
+        ("xai", "grok-imagine-video-1.5", "720p"): Price(0.14, "second", "[3P muapi]"),
+        ("xai", "grok-imagine-video-1.5", "1080p"): Price(0.25, "second", "[3P inference.sh]"),
+    }
+)
+
+VIDEO_INPUT_IMAGE_PRICES: Mapping[tuple[str, str], Price] = MappingProxyType(
+    {
+        ("xai", "grok-imagine-video"): Price(0.002, "input image", "[3P apiyi]"),
+        ("xai", "grok-imagine-video-1.5"): Price(0.01, "input image", "[3P inference.sh]"),
+    }
+)
+
+#: x.ai bills an extension's input video per second [3P fal].
+EXTENSION_INPUT_PRICE = Price(0.01, "input second", "[3P fal]")
 
 
 # --- MiniMax ---------------------------------------------------------------------------------

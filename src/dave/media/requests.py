@@ -233,8 +233,9 @@ class EditRequest(_ImageFields):
     kind: Literal["edit"] = "edit"
     """Which request this is; always `edit`."""
     prompt: str = ""
-    """What to change (x.ai; Stability inpaint, search-replace, recolor: what to paint).
-    Not needed for erase, outpaint and remove-background."""
+    """What to change (x.ai; Stability inpaint, search-replace, recolor: what to paint;
+    relight: the new background, as background_prompt). Not needed for erase, outpaint and
+    remove-background."""
     images: list[str]
     """The source images, 1–3 (Stability: 1), in the order the prompt refers to them: local
     file paths, http(s) URLs or `data:image/...;base64,` URIs (JPEG, PNG or WEBP)."""
@@ -512,7 +513,8 @@ class MusicRequest(_Tuning):
     """MiniMax: 32000, 64000, 128000 or 256000 bit/s."""
     response_format: Literal["url", "inline"] | None = None
     """MiniMax: `url` (a link dave downloads at once) or `inline` (hex in the answer, the
-    default). Either way the result is a local file."""
+    default). Stability: `inline` asks for JSON with base64 instead of raw bytes. Either way
+    the result is a local file."""
 
     def source_fields(self) -> list[tuple[str, str, SourceMedium]]:
         """(field, value, medium) for each source this request names."""

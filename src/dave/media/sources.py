@@ -26,13 +26,14 @@ MiB = 1024 * 1024
 #: Largest source file dave sends. Image: 20 MiB, the bound MiniMax documents for frames and the
 #: usual x.ai image-input bound (x.ai's Imagine docs name none) [I]. Video: 50 MB, the input cap
 #: relays quote for x.ai video edits [3P Comfy]. Sent as base64 a file grows by a third.
-MAX_BYTES: dict[str, int] = {"image": 20 * MiB, "video": 50 * MiB, "audio": 50 * MiB}
+MAX_BYTES: dict[str, int] = {"image": 20 * MiB, "video": 50 * MiB, "audio": 100 * MiB}
 #: Formats a source may be in: what x.ai, MiniMax and Stability all take (images), and the
 #: MP4 that x.ai's video edit and extension require.
 SOURCE_MIMES: dict[str, tuple[str, ...]] = {
     "image": ("image/jpeg", "image/png", "image/webp"),
     "video": ("video/mp4",),
-    # Reference tracks: MiniMax covers and Stability's audio-to-audio and inpaint (≤ 50 MB).
+    # Reference tracks: MiniMax covers (≤ 50 MB) and Stability's audio-to-audio and inpaint
+    # (50 MB; Stable Audio 3: 100 MB). Each provider's rules check its own bound.
     "audio": ("audio/mpeg", "audio/wav", "audio/flac"),
 }
 MAX_URL_CHARS = 8192

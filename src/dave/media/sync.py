@@ -52,6 +52,18 @@ class SyncStudio:
     def video(self, prompt: str, **options: Any) -> Result:
         return self._runner.run(self._studio.video(prompt, **options))
 
+    def upscale(self, image: str, **options: Any) -> Result:
+        return self._runner.run(self._studio.upscale(image, **options))
+
+    def control(self, image: str, prompt: str = "", **options: Any) -> Result:
+        return self._runner.run(self._studio.control(image, prompt, **options))
+
+    def music(self, prompt: str = "", **options: Any) -> Result:
+        return self._runner.run(self._studio.music(prompt, **options))
+
+    def lyrics(self, prompt: str = "", **options: Any) -> Result:
+        return self._runner.run(self._studio.lyrics(prompt, **options))
+
     def wait(self, job_id: str) -> Result:
         return self._runner.run(self._studio.wait(job_id))
 
