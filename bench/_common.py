@@ -160,6 +160,14 @@ class EmulatorProcess:
     def xai_base_url(self) -> str:
         return f"{self.url}/v1"
 
+    @property
+    def minimax_base_url(self) -> str:
+        return f"{self.url}/minimax"
+
+    @property
+    def stability_base_url(self) -> str:
+        return f"{self.url}/stability"
+
     def start(self) -> EmulatorProcess:
         config = Path(self._folder.name) / "emulator.json"
         config.write_text(json.dumps(self.config), encoding="utf-8")
