@@ -11,11 +11,14 @@ from typing import Annotated
 
 import typer
 
+from dave.cli import av_commands, image_commands
+from dave.cli.options import Json, Limit, Offline, OutDir
+
 app = typer.Typer(
     name="dave",
     help=(
-        "Agents that chat, code and make media: images and videos with x.ai Grok Imagine, "
-        "journaled and kept in a local library."
+        "Agents that chat, code and make media: images, videos, music and lyrics with x.ai, "
+        "MiniMax and Stability AI, journaled and kept in a local library."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -32,144 +35,14 @@ app.add_typer(agents_app, name="agents")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(emulator_app, name="emulator")
 
-Provider = Annotated[str, typer.Option("--provider", "-p", help="Media provider.")]
-Model = Annotated[str | None, typer.Option("--model", "-m", help="Model id (default: cheapest).")]
-AspectRatio = Annotated[str | None, typer.Option("--aspect-ratio", "-a", help="e.g. 16:9")]
-OutDir = Annotated[
-    Path | None, typer.Option("--out", "-o", help="Also copy the outputs into this folder.")
-]
-Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
-Offline = Annotated[
-    bool, typer.Option("--offline", help="Use the built-in emulator: no key, no network.")
-]
-ImageResolution = Annotated[str | None, typer.Option("--resolution", "-r", help="1k or 2k.")]
-Count = Annotated[int, typer.Option("-n", "--count", help="Number of images (1-10).")]
-Format = Annotated[str, typer.Option("--format", "-f", help="How x.ai returns images: url or b64.")]
-
-
-@app.command()
-def image(
-    prompt: Annotated[str, typer.Argument(help="What to draw.")],
-    provider: Provider = "xai",
-    model: Model = None,
-    n: Count = 1,
-    aspect_ratio: AspectRatio = None,
-    resolution: ImageResolution = None,
-    format: Format = "url",
-    out: OutDir = None,
-    json: Json = False,
-    offline: Offline = False,
-) -> None:
-    """Generate images from a prompt."""
-    from dave.cli import generate
-
-    generate.image(
-        dict(
-            provider=provider,
-            model=model,
-            prompt=prompt,
-            n=n,
-            aspect_ratio=aspect_ratio,
-            resolution=resolution,
-            response_format=generate.wire_format(format),
-        ),
-        out=out,
-        json_output=json,
-        offline=offline,
-    )
-
-
-@app.command()
-def edit(
-    prompt: Annotated[str, typer.Argument(help="How to change the image(s).")],
-    image: Annotated[
-        list[str], typer.Option("--image", "-i", help="Source image: a path or URL (1-3).")
-    ],
-    provider: Provider = "xai",
-    model: Model = None,
-    n: Count = 1,
-    aspect_ratio: AspectRatio = None,
-    resolution: ImageResolution = None,
-    format: Format = "url",
-    out: OutDir = None,
-    json: Json = False,
-    offline: Offline = False,
-) -> None:
-    """Edit one to three images with a prompt."""
-    from dave.cli import generate
-
-    generate.edit(
-        dict(
-            provider=provider,
-            model=model,
-            prompt=prompt,
-            images=image,
-            n=n,
-            aspect_ratio=aspect_ratio,
-            resolution=resolution,
-            response_format=generate.wire_format(format),
-        ),
-        out=out,
-        json_output=json,
-        offline=offline,
-    )
-
-
-@app.command()
-def video(
-    prompt: Annotated[str, typer.Argument(help="What happens in the video.")],
-    image: Annotated[
-        str | None, typer.Option("--image", "-i", help="First frame (path or URL).")
-    ] = None,
-    reference: Annotated[
-        list[str] | None,
-        typer.Option("--reference", help="Reference image (path or URL), up to 7."),
-    ] = None,
-    last_frame: Annotated[
-        str | None, typer.Option("--last-frame", help="Final frame (grok-imagine-video-1.5).")
-    ] = None,
-    edit_video: Annotated[
-        str | None, typer.Option("--edit", help="Edit this video (path or URL).")
-    ] = None,
-    extend_video: Annotated[
-        str | None, typer.Option("--extend", help="Extend this video (path or URL).")
-    ] = None,
-    duration: Annotated[int | None, typer.Option("--duration", "-d", help="Seconds.")] = None,
-    aspect_ratio: AspectRatio = None,
-    resolution: Annotated[
-        str | None, typer.Option("--resolution", "-r", help="480p, 720p or 1080p.")
-    ] = None,
-    provider: Provider = "xai",
-    model: Model = None,
-    no_wait: Annotated[
-        bool, typer.Option("--no-wait", help="Submit and return; `dave jobs wait ID` later.")
-    ] = False,
-    out: OutDir = None,
-    json: Json = False,
-    offline: Offline = False,
-) -> None:
-    """Make a video: from text, a first frame, reference images, or by editing or extending one."""
-    from dave.cli import generate
-
-    generate.video(
-        dict(
-            provider=provider,
-            model=model,
-            prompt=prompt,
-            image=image,
-            references=reference or [],
-            last_frame=last_frame,
-            edit_video=edit_video,
-            extend_video=extend_video,
-            duration=duration,
-            aspect_ratio=aspect_ratio,
-            resolution=resolution,
-        ),
-        wait=not no_wait,
-        out=out,
-        json_output=json,
-        offline=offline,
-    )
+# The media commands' arguments live in their own modules; registered here, in help order.
+app.command()(image_commands.image)
+app.command()(image_commands.edit)
+app.command()(av_commands.video)
+app.command()(image_commands.upscale)
+app.command()(image_commands.control)
+app.command()(av_commands.music)
+app.command()(av_commands.lyrics)
 
 
 @app.command()
@@ -177,10 +50,33 @@ def demo(
     out: OutDir = None,
     json: Json = False,
 ) -> None:
-    """Make an image, an edit and a short video through the built-in emulator (no key needed)."""
+    """Make x.ai, MiniMax and Stability media through the built-in emulator (no key needed)."""
     from dave.cli import demo as run_demo
 
     run_demo.run(out=out, json_output=json)
+
+
+@app.command()
+def providers(json: Json = False) -> None:
+    """List the media providers: key set or not, base URL, models by kind (no network)."""
+    from dave.cli import providers as body
+
+    body.show(json_output=json)
+
+
+@app.command()
+def cost(
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="From this day (2026-11-01) or this long ago (7d, 12h)."),
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="Group by provider, model or day.")] = "model",
+    json: Json = False,
+) -> None:
+    """Sum the list prices of the jobs sent, per unit, by provider, model or day."""
+    from dave.cli import cost as body
+
+    body.show(since=since, by=by, json_output=json)
 
 
 SessionOption = Annotated[
@@ -234,7 +130,6 @@ def code(
     )
 
 
-Limit = Annotated[int, typer.Option("--limit", min=1, max=100_000, help="At most this many.")]
 JobId = Annotated[str, typer.Argument(help="Job id (a unique prefix is enough).")]
 
 

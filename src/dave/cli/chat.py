@@ -214,7 +214,7 @@ def chat(
         )
     except DaveError as error:
         if json_output:
-            from dave.cli.generate import error_object
+            from dave.cli.output import error_object
 
             failure = error_object(error)
             if isinstance(error, RunFailed):

@@ -1,4 +1,5 @@
-"""The bodies of `dave image`, `dave edit` and `dave video`: build a request, run it, report.
+"""The bodies of the media commands (`dave image`, `edit`, `video`, `upscale`, `control`, ...):
+build a request, run it in a Studio, report it.
 
 Not for validation (dave.media does that) nor for argument parsing (dave.cli.app).
 """
@@ -12,7 +13,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dave.cli.output import console, emit_json, emit_line, progress_display
+from dave.cli.output import (
+    console,
+    emit_json,
+    emit_line,
+    json_errors,
+    price_text,
+    progress_display,
+)
 from dave.core.errors import DaveError, InvalidRequest
 
 if TYPE_CHECKING:
@@ -22,74 +30,90 @@ _FORMATS = {"url": "url", "b64": "b64_json", "b64_json": "b64_json", "base64": "
 
 
 def wire_format(value: str) -> str:
+    """The wire's name for how images come back: url or b64_json."""
     try:
         return _FORMATS[value.lower()]
     except KeyError:
         raise InvalidRequest(f"--format must be url or b64, got {value!r}") from None
 
 
-def image(fields: dict[str, Any], *, out: Path | None, json_output: bool, offline: bool) -> None:
-    run_one(lambda studio: studio.image(**fields), out, json_output, offline)
-
-
-def edit(fields: dict[str, Any], *, out: Path | None, json_output: bool, offline: bool) -> None:
-    run_one(lambda studio: studio.edit(**fields), out, json_output, offline)
-
-
-def video(
-    fields: dict[str, Any], *, wait: bool, out: Path | None, json_output: bool, offline: bool
-) -> None:
-    run_one(lambda studio: studio.video(**fields, wait=wait), out, json_output, offline)
-
-
-def run_one(
-    start: Callable[[Studio], Awaitable[Result]],
+def run(
+    kind: str,
+    fields: dict[str, Any],
+    *,
+    wait: bool = True,
     out: Path | None,
     json_output: bool,
     offline: bool,
+    text_files: tuple[str, ...] = (),
+    reporter: Callable[..., None] | None = None,
 ) -> None:
-    """Runs one generation in a Studio and reports it; errors keep their job id for `--json`."""
+    """Runs one request of `kind` from the command's fields (unset ones left out) and reports
+    it. `response_format` may be the user's word (url, b64); each field in `text_files` may
+    be text or the name of a file holding it."""
+    request = {key: value for key, value in fields.items() if value is not None}
+    with json_errors(json_output):
+        if "response_format" in request:
+            request["response_format"] = wire_format(request["response_format"])
+        for name in text_files:
+            if name in request:
+                request[name] = text_or_file(request[name], name)
+        result = start(
+            lambda studio: studio.run({"kind": kind, **request}, wait=wait),
+            offline,
+            progress=not json_output,
+        )
+        (reporter or report)(result, out=out, json_output=json_output)
+
+
+def text_or_file(value: str, field: str) -> str:
+    """`value` itself, or the text of the file it names (a value that names an existing file
+    is read from it: a song's lyrics are easier to keep in a file than to quote)."""
+    path = Path(value).expanduser()
     try:
-        result = asyncio.run(_in_studio(start, offline=offline, progress=not json_output))
-    except DaveError as error:
-        if json_output:
-            emit_json({"error": error_object(error)})
-        raise
-    report(result, out=out, json_output=json_output)
+        is_file = path.is_file()
+    except (OSError, ValueError):  # too long or not a path at all: it is text
+        return value
+    if not is_file:
+        return value
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidRequest(f"{field} file {value} is not UTF-8 text") from None
+    except OSError as error:
+        raise InvalidRequest(f"cannot read {field} file {value}: {error.strerror}") from None
 
 
-def error_object(error: DaveError) -> dict[str, Any]:
-    """What `--json` prints when a command fails (the one line still goes to stderr)."""
-    return {
-        "type": type(error).__name__,
-        "message": error.message,
-        "hint": error.hint,
-        "job_id": error.job_id,
-        "provider": getattr(error, "provider", None),
-        "status": getattr(error, "status", None),
-    }
+def start(
+    action: Callable[[Studio], Awaitable[Result]], offline: bool, *, progress: bool = True
+) -> Result:
+    """Runs one Studio action to its end on a fresh event loop."""
+    return asyncio.run(_in_studio(action, offline=offline, progress=progress))
 
 
 async def _in_studio(
-    start: Callable[[Studio], Awaitable[Result]], *, offline: bool, progress: bool
+    action: Callable[[Studio], Awaitable[Result]], *, offline: bool, progress: bool
 ) -> Result:
     from dave.media.studio import Studio
 
     with progress_display(progress) as on_event:
         async with Studio(offline=offline or None, on_event=on_event) as studio:
-            return await start(studio)
+            return await action(studio)
 
 
 def report(result: Result, *, out: Path | None, json_output: bool) -> None:
     copies = copy_out(result, out) if out else []
     if json_output:
-        payload = result.to_dict()
-        if copies:
-            payload["copies"] = [str(path) for path in copies]
-        emit_json(payload)
+        emit_json(result_object(result, copies))
         return
     job = result.job
-    cost = f", ${job.cost_usd:.4f}" if job.cost_usd is not None else ""
+    # What the provider says it charged, when it says; else the documented list price.
+    if job.cost_usd is not None:
+        cost = f", ${job.cost_usd:.4f}"
+    elif job.price is not None:
+        cost = f", {price_text(job.price, job.price_unit)}"
+    else:
+        cost = ""
     console().print(
         f"job [bold]{job.id}[/bold] {job.state.value}: {len(result.assets)} file(s){cost}"
     )
@@ -97,6 +121,17 @@ def report(result: Result, *, out: Path | None, json_output: bool) -> None:
         console().print(f"still running; `dave jobs wait {job.id}` fetches it when done")
     for path in copies or [asset_path for asset_path in result.paths()]:
         emit_line(str(path))
+
+
+def result_object(result: Result, copies: list[Path] | None = None) -> dict[str, Any]:
+    """What `--json` prints for a finished (or submitted) job: the Studio's result, with the
+    job's list price from the ledger and any copies made with `-o`."""
+    payload = result.to_dict()
+    payload["job"].setdefault("price", result.job.price)
+    payload["job"].setdefault("price_unit", result.job.price_unit)
+    if copies:
+        payload["copies"] = [str(path) for path in copies]
+    return payload
 
 
 def copy_out(result: Result, out: Path) -> list[Path]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from dave.cli.generate import report
-from dave.cli.output import console, emit_json, stdout_console
+from dave.cli.generate import report, result_object
+from dave.cli.output import console, emit_json, price_text, stdout_console
 from dave.cli.store import open_store
 from dave.core.errors import DaveError, InvalidRequest
 
@@ -27,11 +27,11 @@ def list_jobs(*, state: str | None, limit: int, json_output: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table("id", "state", "provider", "kind", "model", "cost", "created", box=None)
+    table = Table("id", "state", "provider", "kind", "model", "price", "created", box=None)
     for job in jobs:
-        cost = f"${job.cost_usd:.4f}" if job.cost_usd is not None else "-"
+        price = price_text(job.price, job.price_unit)
         table.add_row(
-            job.id, job.state.value, job.provider, job.kind, job.model, cost, job.created_at[:19]
+            job.id, job.state.value, job.provider, job.kind, job.model, price, job.created_at[:19]
         )
     stdout_console().print(table)
     if not jobs:
@@ -59,6 +59,7 @@ def show(job_id: str, *, json_output: bool) -> None:
     out.print(f"[bold]{job.id}[/bold]  {job.state.value}  {job.provider}/{job.model}  {job.kind}")
     if job.provider_job_id:
         out.print(f"provider job: {job.provider_job_id}")
+    out.print(f"price: {price_text(job.price, job.price_unit)}")
     if job.cost_usd is not None:
         out.print(f"cost: ${job.cost_usd:.4f}")
     if job.error:
@@ -82,7 +83,7 @@ def resume(job_id: str | None, *, resubmit: bool, json_output: bool, offline: bo
         _with_studio(lambda studio: studio.resume(job_id, resubmit=resubmit), offline, json_output)
     )
     if json_output:
-        emit_json({"jobs": [result.to_dict() for result in results]})
+        emit_json({"jobs": [result_object(result) for result in results]})
     else:
         if not results:
             console().print("nothing to resume")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from dave.core.errors import DaveError
     from dave.media.events import StudioEvent
 
 
@@ -33,6 +34,31 @@ def stdout_console() -> Console:
     from rich.console import Console
 
     return Console(highlight=False, width=None if sys.stdout.isatty() else 240, soft_wrap=True)
+
+
+@contextmanager
+def json_errors(json_output: bool) -> Iterator[None]:
+    """With `--json`, a failure still prints one JSON object (its line goes to stderr too)."""
+    from dave.core.errors import DaveError
+
+    try:
+        yield
+    except DaveError as error:
+        if json_output:
+            emit_json({"error": error_object(error)})
+        raise
+
+
+def error_object(error: DaveError) -> dict[str, Any]:
+    """What `--json` prints when a command fails (the one line still goes to stderr)."""
+    return {
+        "type": type(error).__name__,
+        "message": error.message,
+        "hint": error.hint,
+        "job_id": error.job_id,
+        "provider": getattr(error, "provider", None),
+        "status": getattr(error, "status", None),
+    }
 
 
 def emit_json(value: Any) -> None:
@@ -89,3 +115,12 @@ def progress_display(enabled: bool) -> Iterator[Any]:
 def _quiet_handler(event: StudioEvent) -> None:
     if event.kind == "state" and event.message:
         console().print(f"[dim]{event.message}[/dim]")
+
+
+def price_text(amount: float | None, unit: str | None) -> str:
+    """`$0.0200`, `8 credits`, or `-` when the price is unknown: as listings show a price."""
+    if amount is None or unit not in ("usd", "credits"):
+        return "-"
+    from dave.media.prices import Charge
+
+    return Charge(amount, unit).text()  # type: ignore[arg-type]

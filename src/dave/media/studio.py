@@ -86,6 +86,8 @@ class Result:
                 "state": job.state.value,
                 "provider_job_id": job.provider_job_id,
                 "cost_usd": job.cost_usd,
+                "price": job.price,
+                "price_unit": job.price_unit,
                 "error": job.error,
                 "details": (job.result or {}).get("details") or None,
                 "created_at": job.created_at,

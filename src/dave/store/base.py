@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import Any, Protocol, runtime_checkable
 
 from .assets import Asset
-from .jobs import Job, JobEvent, JobState
+from .jobs import CostLine, Job, JobEvent, JobState
 
 
 @runtime_checkable
@@ -67,6 +67,10 @@ class JobJournal(Protocol):
     def recent_durations(
         self, provider: str, kind: str, model: str, limit: int = 20
     ) -> builtins.list[float]: ...
+
+    def cost_summary(self, since: str | None = None) -> builtins.list[CostLine]:
+        """The ledger summed by provider, model, UTC day and unit (jobs sent, not failed)."""
+        ...
 
     def count(self, states: Iterable[JobState | str] | None = None) -> int: ...
 

@@ -100,6 +100,20 @@ class Job:
 
 
 @dataclass(frozen=True)
+class CostLine:
+    """One line of the cost ledger: a provider's model on one UTC day, in one unit."""
+
+    provider: str
+    model: str
+    day: str
+    #: usd or credits; None for jobs journaled without a known price.
+    unit: str | None
+    jobs: int
+    #: The sum of the jobs' list prices in `unit`; None when `unit` is None.
+    amount: float | None
+
+
+@dataclass(frozen=True)
 class JobEvent:
     id: int
     job_id: str
@@ -358,6 +372,32 @@ class JobStore:
             )
             for row in rows
             if row["started"] is not None and row["ended"] is not None
+        ]
+
+    def cost_summary(self, since: str | None = None) -> builtins.list[CostLine]:
+        """The ledger summed by provider, model, UTC day and unit, oldest day first: the jobs
+        whose request was sent (at least one attempt) and that did not fail or expire. Jobs
+        created at or after `since` (a `utc_now` timestamp or a prefix such as `2026-11-27`)
+        only. Jobs without a known price form lines whose unit and amount are None."""
+        rows = self.db.query(
+            "SELECT provider, model, substr(created_at, 1, 10) AS day, price_unit,"
+            " count(*) AS jobs, sum(price) AS amount"
+            " FROM jobs WHERE attempts > 0 AND state NOT IN ('failed', 'expired')"
+            " AND created_at >= ?"
+            " GROUP BY provider, model, day, price_unit"
+            " ORDER BY day, provider, model, price_unit",
+            (since or "",),
+        )
+        return [
+            CostLine(
+                provider=row["provider"],
+                model=row["model"],
+                day=row["day"],
+                unit=row["price_unit"] if row["amount"] is not None else None,
+                jobs=int(row["jobs"]),
+                amount=row["amount"] if row["price_unit"] is not None else None,
+            )
+            for row in rows
         ]
 
     def count(self, states: Iterable[JobState | str] | None = None) -> int:

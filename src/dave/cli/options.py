@@ -1,0 +1,56 @@
+"""Options several commands share, declared once: the names, short flags and help users see.
+
+Not for command bodies nor for checking values: the request models do that, so a bad value
+gets the same one-line message from the CLI, Python and the agents' tools.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+Provider = Annotated[str, typer.Option("--provider", "-p", help="Media provider.")]
+Model = Annotated[
+    str | None, typer.Option("--model", "-m", help="Model id (default: the provider's).")
+]
+AspectRatio = Annotated[str | None, typer.Option("--aspect-ratio", "-a", help="e.g. 16:9")]
+OutDir = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Also copy the outputs into this folder.")
+]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+Offline = Annotated[
+    bool, typer.Option("--offline", help="Use the built-in emulator: no key, no network.")
+]
+ImageResolution = Annotated[str | None, typer.Option("--resolution", "-r", help="1k or 2k.")]
+Count = Annotated[int, typer.Option("-n", "--count", help="Number of images (1-10).")]
+Format = Annotated[
+    str, typer.Option("--format", "-f", help="How the provider returns images: url or b64.")
+]
+Limit = Annotated[int, typer.Option("--limit", min=1, max=100_000, help="At most this many.")]
+
+# --- knobs MiniMax and Stability share (each provider refuses those it lacks) ---------------
+
+Seed = Annotated[
+    int | None, typer.Option("--seed", help="Same seed, same settings: a similar result.")
+]
+Negative = Annotated[
+    str | None, typer.Option("--negative", help="What the output should not show (Stability).")
+]
+Style = Annotated[
+    str | None,
+    typer.Option("--style", help="Style preset (Stability) or art style (MiniMax image-01-live)."),
+]
+OutputFormat = Annotated[
+    str | None,
+    typer.Option("--output-format", help="File format: png, jpeg or webp (Stability)."),
+]
+PromptOptimizer = Annotated[
+    bool | None,
+    typer.Option(
+        "--prompt-optimizer/--no-prompt-optimizer",
+        help="Let MiniMax rewrite the prompt first.",
+        show_default=False,
+    ),
+]
