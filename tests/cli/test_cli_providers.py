@@ -79,7 +79,7 @@ def test_providers_for_people_marks_the_default_and_deprecated_models(
     (upscale,) = [line for line in lines if line.strip().startswith("upscale")]
     assert "upscale-fast*" in upscale and "upscale-creative" in upscale
     (xai_image,) = [line for line in lines if "grok-imagine-image-pro" in line]
-    assert "grok-imagine-image-pro (deprecated:" in xai_image
+    assert "grok-imagine-image-pro (deprecated by x.ai" in xai_image
     assert "* the default" in done.stderr
 
 

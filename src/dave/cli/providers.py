@@ -79,5 +79,5 @@ def show(*, json_output: bool) -> None:
 def _label(model: dict[str, Any]) -> str:
     label = model["model"] + ("*" if model["default"] else "")
     if model["deprecated"]:
-        label += f" (deprecated: {model['deprecated']})"
+        label += f" ({model['deprecated']})"
     return label
