@@ -16,6 +16,7 @@ import httpx2
 
 from dave.core.errors import (
     Moderated,
+    OutcomeUnknown,
     OutOfCredit,
     ProviderError,
     ProviderUnavailable,
@@ -198,7 +199,7 @@ class MinimaxClient:
                 params=dict(params) if params is not None else None,
                 headers=self._headers(),
             )
-            answer = _json_object(response)
+            answer = _json_object(response, billable=billable)
             code, _ = base_code(answer)
             if outcome and (code in MODERATION_CODES or _failed_word(answer.get("status"))):
                 return answer
@@ -264,15 +265,21 @@ def _failed_word(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower().startswith("fail")
 
 
-def _json_object(response: httpx2.Response) -> dict[str, Any]:
+def _json_object(response: httpx2.Response, *, billable: bool) -> dict[str, Any]:
+    """The answer's JSON object. An unreadable 2xx answer to a paid call may stand for work
+    done and charged, so it is OutcomeUnknown (never resent by itself); to a free call it is
+    a passing fault, worth trying again later."""
     try:
         body = response.json()
     except ValueError:
-        raise ProviderError(
-            "the answer was not JSON", provider=NAME, status=response.status_code
-        ) from None
-    if not isinstance(body, dict):
-        raise ProviderError(
-            "the answer was not a JSON object", provider=NAME, status=response.status_code
+        body = None
+    if isinstance(body, dict):
+        return body
+    what = "not JSON" if body is None else "not a JSON object"
+    if billable:
+        raise OutcomeUnknown(
+            f"the answer to a paid request was {what}; it may have been done and charged",
+            provider=NAME,
+            status=response.status_code,
         )
-    return body
+    raise ProviderUnavailable(f"the answer was {what}", provider=NAME, status=response.status_code)
