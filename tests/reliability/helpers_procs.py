@@ -352,3 +352,49 @@ def watching(home: Path, prompt: str) -> Iterator[JobWatcher]:
         yield watcher
     finally:
         watcher.close()
+
+
+# -- MiniMax and Stability on the same emulator process ---------------------------------------
+
+PROVIDER_KEYS = {"minimax": "MINIMAX", "stability": "STABILITY"}
+
+
+class ProviderEmulatorProcess(EmulatorProcess):
+    """The emulator process, also read for MiniMax's and Stability's paid requests: a POST
+    carries its prompt in a JSON body (MiniMax) or in a multipart text field (Stability)."""
+
+    def base_url(self, provider: str) -> str:
+        return f"{self.url}/{provider}"
+
+    def posts(self, path: str, prompt: str) -> list[dict[str, Any]]:
+        found = []
+        for entry in self.requests():
+            if entry["method"] != "POST" or entry["path"] != path:
+                continue
+            body = entry["json"] if isinstance(entry["json"], dict) else None
+            if body is None and isinstance(entry.get("form"), dict):
+                body = entry["form"]["fields"]
+            if body is not None and body.get("prompt") == prompt:
+                found.append(entry)
+        return found
+
+
+def provider_env_vars(emulator: ProviderEmulatorProcess) -> dict[str, str]:
+    """The variables that point dave's MiniMax and Stability clients at the emulator."""
+    env: dict[str, str] = {}
+    for provider, prefix in PROVIDER_KEYS.items():
+        env[f"{prefix}_BASE_URL"] = emulator.base_url(provider)
+        env[f"{prefix}_API_KEY"] = TEST_KEY
+    return env
+
+
+def seed_provider_polls(home: Path, provider: str, kind: str, model: str) -> set[str]:
+    """As `seed_quick_polls`, for one provider's (kind, model): polls start at the floor."""
+    ids: set[str] = set()
+    with Store.open(home) as store:
+        for _ in range(3):
+            job = store.jobs.create(provider, kind, model, {"kind": kind, "prompt": "seed"})
+            for state in (JobState.SUBMITTING, JobState.SUBMITTED, JobState.DONE):
+                store.jobs.transition(job.id, state)
+            ids.add(job.id)
+    return ids

@@ -439,12 +439,20 @@ class Studio:
             try:
                 fields = await self._keep(job, index, output)
             except (ProviderUnavailable, RateLimited, VerificationFailed) as error:
+                if output.url is None:
+                    # The bytes came inside the paid answer and are broken (or their staged
+                    # copy is gone): nothing can fetch them again, so the job ends here.
+                    error.hint = (
+                        f"the provider's answer held a broken file; see `dave jobs show {job.id}`"
+                    )
+                    self._move(
+                        job, JobState.FAILED, error=error.user_line(), error_code="broken_output"
+                    )
+                    raise
                 # Paid for and journaled: only the fetch failed, and it can start again.
                 error.hint = (
                     f"the result is paid for and journaled; `dave jobs resume {job.id}` "
                     "fetches it again"
-                    if output.url
-                    else f"the provider sent a broken file; see `dave jobs show {job.id}`"
                 )
                 self._move(job, JobState.DOWNLOADING, error=error.user_line())
                 raise

@@ -16,6 +16,7 @@ import httpx2
 
 from dave.core.errors import (
     Moderated,
+    OutcomeUnknown,
     OutOfCredit,
     ProviderError,
     ProviderUnavailable,
@@ -61,7 +62,10 @@ def parse_error(response: httpx2.Response) -> tuple[str, str | None]:
         if body.get("message"):
             return str(body["message"]), body["name"]
         return body["name"].replace("_", " "), body["name"]
-    return default_error_parser(response)
+    # Not Stability's own body (a proxy's, an outage page): a message, but no error name, so
+    # a gateway's `{"code": "500"}` is never mistaken for a generation's failure.
+    message, _ = default_error_parser(response)
+    return message, None
 
 
 def classify_error(status: int, message: str, code: str | None) -> type[ProviderError] | None:
@@ -152,7 +156,7 @@ class StabilityClient:
         )
         if is_async:
             return Submission(provider_job_id=_job_id(response))
-        status = read_result(response, medium)
+        status = read_result(response, medium, billable=True)
         if status.state is RemoteState.FAILED:
             raise ProviderError(
                 status.error_message or "the generation failed",
@@ -188,7 +192,7 @@ class StabilityClient:
             raise
         if response.status_code == 202:
             return Status(RemoteState.PENDING)
-        return read_result(response, medium)
+        return read_result(response, medium, billable=False)
 
 
 def form_fields(fields: Mapping[str, Any]) -> dict[str, str]:
@@ -206,13 +210,13 @@ def form_fields(fields: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def read_result(response: httpx2.Response, medium: Medium) -> Status:
+def read_result(response: httpx2.Response, medium: Medium, *, billable: bool) -> Status:
     """A finished generation from raw bytes (headers finish-reason, seed) or from JSON
     (`image`/`audio`/`result` as base64, finish_reason, seed); both shapes are read."""
     content_type = response.headers.get("content-type", "")
     base_type = content_type.split(";")[0].strip().lower()
     if base_type == "application/json":
-        body = _json_object(response)
+        body = _json_object(response, billable=billable)
         encoded = body.get(medium) or body.get("result")
         reason = body.get("finish_reason")
         seed = body.get("seed")
@@ -241,7 +245,7 @@ def read_result(response: httpx2.Response, medium: Medium) -> Status:
 
 
 def _job_id(response: httpx2.Response) -> str:
-    job_id = _json_object(response).get("id")
+    job_id = _json_object(response, billable=True).get("id")
     if not isinstance(job_id, str) or not job_id:
         raise ProviderError("the answer held no generation id", provider=NAME, status=200)
     return job_id
@@ -263,18 +267,24 @@ def _seed(value: Any) -> int | None:
         return None
 
 
-def _json_object(response: httpx2.Response) -> dict[str, Any]:
+def _json_object(response: httpx2.Response, *, billable: bool) -> dict[str, Any]:
+    """The answer's JSON object. An unreadable 2xx answer to a paid call may stand for work
+    done and charged, so it is OutcomeUnknown (never resent by itself); to a poll it is a
+    passing fault, worth trying again later."""
     try:
         body = response.json()
     except ValueError:
-        raise ProviderError(
-            "the answer was not JSON", provider=NAME, status=response.status_code
-        ) from None
-    if not isinstance(body, dict):
-        raise ProviderError(
-            "the answer was not a JSON object", provider=NAME, status=response.status_code
+        body = None
+    if isinstance(body, dict):
+        return body
+    what = "not JSON" if body is None else "not a JSON object"
+    if billable:
+        raise OutcomeUnknown(
+            f"the answer to a paid request was {what}; it may have been done and charged",
+            provider=NAME,
+            status=response.status_code,
         )
-    return body
+    raise ProviderUnavailable(f"the answer was {what}", provider=NAME, status=response.status_code)
 
 
 def _decode_b64(value: str) -> bytes:
