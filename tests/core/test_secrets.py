@@ -98,3 +98,53 @@ def test_log_records_are_scrubbed(caplog: pytest.LogCaptureFixture):
     with caplog.at_level(logging.INFO, logger="dave.test"):
         logger.info("sending with %s", CANARY)
     assert CANARY not in caplog.text and "***" in caplog.text
+
+
+# The same canary check for the two other providers' keys: a success, then a refusal whose
+# body echoes the key (MiniMax answers it inside HTTP 200, Stability with a 401).
+PROVIDER_CANARIES = {
+    "minimax": (
+        "MINIMAX_API_KEY",
+        "sk-api-CANARY-7c1e9b3a2f",
+        "POST /minimax/v1/image_generation",
+        lambda key: {"base_resp": {"status_code": 2049, "status_msg": f"invalid api key {key}"}},
+        200,
+    ),
+    "stability": (
+        "STABILITY_API_KEY",
+        "sk-CANARY-stab-4d8e2a9c1b",
+        "POST /stability/v2beta/stable-image/generate/core",
+        lambda key: {"id": "e1", "name": "unauthorized", "errors": [f"bad key {key}"]},
+        401,
+    ),
+}
+
+
+@pytest.mark.parametrize("provider", sorted(PROVIDER_CANARIES))
+def test_the_other_providers_keys_appear_nowhere_either(
+    provider: str,
+    xai: EmulatorServer,
+    dave_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    variable, canary, match, body, status = PROVIDER_CANARIES[provider]
+    base_url = xai.minimax_base_url if provider == "minimax" else xai.stability_base_url
+    monkeypatch.setenv(f"{provider.upper()}_BASE_URL", base_url)
+    monkeypatch.setenv(variable, canary)
+    ok = run_dave("image", "a lighthouse", "--provider", provider, "--json")
+    assert ok.returncode == 0, ok.stderr
+    assert xai.log.posts()[0].headers["authorization"] == f"Bearer {canary}"
+
+    xai.set_faults([{"match": match, "kind": "status", "status": status, "body": body(canary)}])
+    refused = run_dave("image", "a lighthouse", "--provider", provider, "--json")
+    assert refused.returncode == 1
+    assert json.loads(refused.stdout)["error"]["type"] == "Unauthorized"
+    listed = run_dave("jobs", "list", "--json")
+    shown = run_dave("jobs", "show", json.loads(listed.stdout)["jobs"][0]["id"], "--json")
+    providers = run_dave("providers", "--json")
+
+    for output in (ok, refused, listed, shown, providers):
+        assert canary not in output.stdout
+        assert canary not in output.stderr
+    assert "***" in refused.stdout + refused.stderr  # the provider echoed the key; dave masked it
+    assert _files_containing(dave_home, canary.encode()) == []
