@@ -16,6 +16,9 @@ def serve(*, host: str, port: int, faults: Path | None) -> None:
         config = EmulatorConfig.from_file(faults) if faults else EmulatorConfig()
     except (OSError, ValueError) as error:
         raise ConfigError(f"cannot read faults file {faults}: {error}") from None
-    console().print(f"emulator on http://{host}:{port} (x.ai at http://{host}:{port}/v1)")
-    console().print(f"  export XAI_BASE_URL=http://{host}:{port}/v1 XAI_API_KEY=any-key")
+    origin = f"http://{host}:{port}"
+    console().print(f"emulator on {origin}: x.ai /v1, MiniMax /minimax, Stability /stability")
+    console().print(f"  export XAI_BASE_URL={origin}/v1 XAI_API_KEY=any-key")
+    console().print(f"  export MINIMAX_BASE_URL={origin}/minimax MINIMAX_API_KEY=any-key")
+    console().print(f"  export STABILITY_BASE_URL={origin}/stability STABILITY_API_KEY=any-key")
     run(host=host, port=port, config=config)
