@@ -4,14 +4,13 @@ shared route machinery (stability_image.py)."""
 
 from __future__ import annotations
 
-from dave.media.stability_routes import Pixels
-
 from .stability_image import EDIT, EDIT_RATIO, ImageRoute, Values, size_of
 from .stability_wire import (
     OUTPUT_FORMAT,
     SEED,
     STYLE_PRESET,
     Param,
+    Pixels,
     bad,
     enum,
     image,

@@ -16,8 +16,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dave.media.stability_routes import Pixels
-
 from .makers import IMAGE_MIME, make_image, parse_ratio
 from .stability_results import start_job
 from .stability_wire import (
@@ -27,6 +25,7 @@ from .stability_wire import (
     STYLE_PRESET,
     MiB,
     Param,
+    Pixels,
     bad,
     check_form,
     endpoint,

@@ -17,8 +17,6 @@ from typing import Any, Literal, NoReturn
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from dave.media.stability_routes import Pixels
-
 from .faults import EmulatorConfig, FaultRule
 from .middleware import FAULT_SCOPE_KEY
 from .wire import bearer_key, multipart_parts
@@ -171,6 +169,36 @@ async def read_form(request: Request, limit: int) -> Form:
     if form.files.pop("none", Upload("", "", b"")).data or form.texts.pop("none", ""):
         bad("none: the placeholder part must be empty")
     return form
+
+
+# -- image limits ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pixels:
+    """What one uploaded image must measure (stability.md §4–§6, §8.1). The emulator keeps its
+    own copy of these limits, apart from the client's table, so a slip in one shows in tests."""
+
+    min_side: int = 64
+    max_side: int | None = None
+    min_px: int = 4_096
+    max_px: int | None = 9_437_184
+    aspect: bool = False
+
+    def problem(self, width: int, height: int) -> str | None:
+        """Why a `width`×`height` image is refused, as Stability words it; None if it fits."""
+        pixels = width * height
+        if min(width, height) < self.min_side:
+            return f"each side must be at least {self.min_side} pixels"
+        if self.max_side is not None and max(width, height) > self.max_side:
+            return f"each side must be at most {self.max_side} pixels"
+        if pixels < self.min_px:
+            return f"must have at least {self.min_px} pixels in total"
+        if self.max_px is not None and pixels > self.max_px:
+            return f"must have at most {self.max_px} pixels in total"
+        if self.aspect and not 0.4 <= width / height <= 2.5:
+            return "aspect ratio must be between 1:2.5 and 2.5:1"
+        return None
 
 
 # -- typed fields ----------------------------------------------------------------------------
