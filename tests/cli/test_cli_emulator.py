@@ -40,3 +40,22 @@ def test_the_printed_exports_reach_each_provider(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_offline_media_runs_take_their_faults_from_dave_emulator_config(tmp_path: Path) -> None:
+    config = tmp_path / "faults.json"
+    config.write_text(
+        json.dumps([{"match": "POST /minimax/v1/image_generation", "kind": "moderated"}])
+    )
+    env = {"DAVE_EMULATOR_CONFIG": str(config)}
+    refused = run_dave("image", "a lighthouse", "-p", "minimax", "--offline", "--json", env=env)
+    assert refused.returncode == 1
+    assert json.loads(refused.stdout)["error"]["type"] == "Moderated"
+    # Other routes of the same emulator are untouched by the rule.
+    made = run_dave("image", "a lighthouse", "-p", "stability", "--offline", "--json", env=env)
+    assert made.returncode == 0, made.stderr
+
+    missing = {"DAVE_EMULATOR_CONFIG": str(tmp_path / "nope.json")}
+    broken = run_dave("image", "a lighthouse", "--offline", env=missing)
+    assert broken.returncode == 1
+    assert "DAVE_EMULATOR_CONFIG" in broken.stderr and "Traceback" not in broken.stderr

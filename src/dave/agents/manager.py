@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
 Approve = Callable[["ApprovalRequest"], Awaitable[bool]]
 
 DEFAULT_AGENT = "daisy"
-EMULATOR_CONFIG_VARIABLE = "DAVE_EMULATOR_CONFIG"
 MAX_DEPTH = 3
 INTERRUPTED_RESULT = "no result: the run was interrupted before this call finished"
 
@@ -273,17 +271,15 @@ class AgentManager:
         return self._clients[key]
 
     def _scripted_emulator(self) -> httpx2.AsyncBaseTransport | None:
-        path = os.environ.get(EMULATOR_CONFIG_VARIABLE)
-        if not path:
+        from dave.emulator import EmulatorConfig
+
+        config = EmulatorConfig.from_environment()
+        if config is None:
             return None
         import httpx2
 
-        from dave.emulator import EmulatorConfig, create_app
+        from dave.emulator import create_app
 
-        try:
-            config = EmulatorConfig.from_file(path)
-        except (OSError, ValueError) as error:
-            raise ConfigError(f"cannot read {EMULATOR_CONFIG_VARIABLE}={path}: {error}") from None
         # Kept for the manager's life: every model client offline shares one script.
         self._llm_transport = httpx2.ASGITransport(app=create_app(config))
         return self._llm_transport

@@ -27,6 +27,10 @@ FaultKind = Literal[
     "moderated",
 ]
 
+#: Names an emulator config file that offline runs (the Studio's drivers, the agents' model)
+#: load into their in-process emulator.
+CONFIG_VARIABLE = "DAVE_EMULATOR_CONFIG"
+
 # Faults that change what a job or image *is* (decided by the route handler), as opposed to
 # faults that change how the HTTP exchange goes (carried out by the middleware).
 OUTCOME_KINDS = frozenset({"job_failed", "job_expired", "moderated"})
@@ -227,6 +231,22 @@ class EmulatorConfig(BaseModel):
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
         return cls.model_validate(data)
+
+    @classmethod
+    def from_environment(cls) -> EmulatorConfig | None:
+        """The config file `DAVE_EMULATOR_CONFIG` names, for the in-process emulator of
+        offline runs (the same format as `dave emulator serve --faults`); None if unset."""
+        import os
+
+        from dave.core.errors import ConfigError
+
+        path = os.environ.get(CONFIG_VARIABLE)
+        if not path:
+            return None
+        try:
+            return cls.from_file(path)
+        except (OSError, ValueError) as error:
+            raise ConfigError(f"cannot read {CONFIG_VARIABLE}={path}: {error}") from None
 
     def set_faults(self, rules: Iterable[FaultRule | dict[str, Any]]) -> None:
         """Replace the fault rules (fresh counters), safe while the emulator is serving."""

@@ -52,9 +52,10 @@ def open_driver(provider: str, settings: Settings) -> Driver:
     if settings.offline:
         import httpx2
 
-        from dave.emulator import create_app
+        from dave.emulator import EmulatorConfig, create_app
 
-        app = create_app()
+        # DAVE_EMULATOR_CONFIG may give the in-process emulator faults and timings.
+        app = create_app(EmulatorConfig.from_environment())
         transport = httpx2.ASGITransport(app=app)
         typical_job_s = app.state.config.video_ready_s
         base_url = EMULATOR_ORIGIN + OFFLINE_PATHS[provider]
