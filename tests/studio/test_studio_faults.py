@@ -411,3 +411,33 @@ async def test_a_key_echoed_in_an_error_body_is_masked_everywhere(
     for path in dave_home.rglob("*"):
         if path.is_file():
             assert TEST_KEY.encode() not in path.read_bytes(), path
+
+
+async def test_an_unreadable_answer_to_a_paid_post_is_unknown_and_never_resent(
+    studio: Studio, xai: EmulatorServer, media_files: Callable[[], list[Path]]
+) -> None:
+    # A 200 whose body is not JSON: the work may be done and billed, but nothing says so.
+    xai.set_faults(
+        [FaultRule(match="POST /v1/images/generations", kind="status", status=200, body="<html>")]
+    )
+
+    with pytest.raises(OutcomeUnknown, match="may have been done and charged") as caught:
+        await studio.image("a lighthouse")
+
+    job = studio.jobs.get(caught.value.job_id)
+    assert job.state.value == "unknown"
+    assert len(xai.log.posts()) == 1
+    assert media_files() == []
+
+
+async def test_an_unreadable_poll_answer_leaves_the_video_job_to_wait(
+    studio: Studio, xai: EmulatorServer, quick_polls: None
+) -> None:
+    xai.set_faults([FaultRule(match="GET /v1/videos/*", kind="status", status=200, body="<html>")])
+
+    with pytest.raises(ProviderError, match="not JSON") as caught:
+        await studio.video("waves", duration=1)
+
+    job = studio.jobs.get(caught.value.job_id)
+    assert job.state.value == "submitted"  # `dave jobs wait` can pick it up
+    assert len(xai.log.posts()) == 1

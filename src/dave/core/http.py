@@ -99,6 +99,32 @@ def default_error_parser(response: httpx2.Response) -> tuple[str, str | None]:
     return str(body)[:300], None
 
 
+def json_answer(
+    response: httpx2.Response, provider: str, *, billable: bool, empty_ok: bool = False
+) -> dict[str, Any]:
+    """A 2xx answer's JSON object. An unreadable answer to a paid call may stand for work done
+    and charged, so it is OutcomeUnknown (never resent by itself); to a free call (a poll) it
+    is a passing fault, worth trying again later. `empty_ok`: an empty body reads as {}."""
+    if empty_ok and not response.content.strip():
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        return body
+    what = "not JSON" if body is None else "not a JSON object"
+    if billable:
+        raise OutcomeUnknown(
+            f"the answer to a paid request was {what}; it may have been done and charged",
+            provider=provider,
+            status=response.status_code,
+        )
+    raise ProviderUnavailable(
+        f"the answer was {what}", provider=provider, status=response.status_code
+    )
+
+
 def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 

@@ -16,7 +16,6 @@ import httpx2
 
 from dave.core.errors import (
     Moderated,
-    OutcomeUnknown,
     OutOfCredit,
     ProviderError,
     ProviderUnavailable,
@@ -24,7 +23,7 @@ from dave.core.errors import (
     Rejected,
     Unauthorized,
 )
-from dave.core.http import HttpClient, default_error_parser
+from dave.core.http import HttpClient, default_error_parser, json_answer
 from dave.core.redact import Secret, redact
 from dave.core.settings import HttpSettings
 
@@ -199,7 +198,7 @@ class MinimaxClient:
                 params=dict(params) if params is not None else None,
                 headers=self._headers(),
             )
-            answer = _json_object(response, billable=billable)
+            answer = json_answer(response, NAME, billable=billable)
             code, _ = base_code(answer)
             if outcome and (code in MODERATION_CODES or _failed_word(answer.get("status"))):
                 return answer
@@ -263,23 +262,3 @@ class MinimaxClient:
 def _failed_word(value: Any) -> bool:
     # The spec says `Fail`; mmx spells it `Failed`; callbacks use lower case.
     return isinstance(value, str) and value.strip().lower().startswith("fail")
-
-
-def _json_object(response: httpx2.Response, *, billable: bool) -> dict[str, Any]:
-    """The answer's JSON object. An unreadable 2xx answer to a paid call may stand for work
-    done and charged, so it is OutcomeUnknown (never resent by itself); to a free call it is
-    a passing fault, worth trying again later."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        return body
-    what = "not JSON" if body is None else "not a JSON object"
-    if billable:
-        raise OutcomeUnknown(
-            f"the answer to a paid request was {what}; it may have been done and charged",
-            provider=NAME,
-            status=response.status_code,
-        )
-    raise ProviderUnavailable(f"the answer was {what}", provider=NAME, status=response.status_code)

@@ -16,13 +16,13 @@ import httpx2
 
 from dave.core.errors import (
     Moderated,
-    OutcomeUnknown,
     OutOfCredit,
     ProviderError,
     ProviderUnavailable,
     Rejected,
 )
 from dave.core.http import HttpClient, default_error_parser
+from dave.core.http import json_answer as json_body  # `json_answer` names the accept choice
 from dave.core.redact import Secret
 from dave.core.settings import HttpSettings
 from dave.providers.base import Output, RemoteState, Status, Submission
@@ -216,7 +216,7 @@ def read_result(response: httpx2.Response, medium: Medium, *, billable: bool) ->
     content_type = response.headers.get("content-type", "")
     base_type = content_type.split(";")[0].strip().lower()
     if base_type == "application/json":
-        body = _json_object(response, billable=billable)
+        body = json_body(response, NAME, billable=billable)
         encoded = body.get(medium) or body.get("result")
         reason = body.get("finish_reason")
         seed = body.get("seed")
@@ -245,7 +245,7 @@ def read_result(response: httpx2.Response, medium: Medium, *, billable: bool) ->
 
 
 def _job_id(response: httpx2.Response) -> str:
-    job_id = _json_object(response, billable=True).get("id")
+    job_id = json_body(response, NAME, billable=True).get("id")
     if not isinstance(job_id, str) or not job_id:
         raise ProviderError("the answer held no generation id", provider=NAME, status=200)
     return job_id
@@ -265,26 +265,6 @@ def _seed(value: Any) -> int | None:
         return int(value) if value is not None and value != "" else None
     except (TypeError, ValueError):
         return None
-
-
-def _json_object(response: httpx2.Response, *, billable: bool) -> dict[str, Any]:
-    """The answer's JSON object. An unreadable 2xx answer to a paid call may stand for work
-    done and charged, so it is OutcomeUnknown (never resent by itself); to a poll it is a
-    passing fault, worth trying again later."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        return body
-    what = "not JSON" if body is None else "not a JSON object"
-    if billable:
-        raise OutcomeUnknown(
-            f"the answer to a paid request was {what}; it may have been done and charged",
-            provider=NAME,
-            status=response.status_code,
-        )
-    raise ProviderUnavailable(f"the answer was {what}", provider=NAME, status=response.status_code)
 
 
 def _decode_b64(value: str) -> bytes:

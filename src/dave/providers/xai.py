@@ -14,7 +14,7 @@ from typing import Any
 import httpx2
 
 from dave.core.errors import ProviderError, Unauthorized
-from dave.core.http import HttpClient, default_error_parser
+from dave.core.http import HttpClient, default_error_parser, json_answer
 from dave.core.redact import Secret
 from dave.core.settings import HttpSettings
 from dave.providers.base import Output, RemoteState, Status, Submission
@@ -88,7 +88,7 @@ class XaiClient:
         response = await self.http.send(
             "POST", self.base_url + path, json=body, headers=self._headers(), billable=True
         )
-        return _json_object(response)
+        return json_answer(response, NAME, billable=True)
 
     # -- images: synchronous, the answer carries the result --------------------------------
 
@@ -187,7 +187,7 @@ class XaiClient:
         response = await self.http.send(
             "GET", f"{self.base_url}/videos/{request_id}", headers=self._headers()
         )
-        body = _json_object(response, empty_ok=response.status_code == 202)
+        body = json_answer(response, NAME, billable=False, empty_ok=response.status_code == 202)
         state = _TERMINAL_WORDS.get(str(body.get("status", "")).lower(), RemoteState.PENDING)
         progress = body.get("progress") if isinstance(body.get("progress"), int) else None
         if state is RemoteState.PENDING:
@@ -225,22 +225,6 @@ def _drop_none(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _str(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def _json_object(response: httpx2.Response, *, empty_ok: bool = False) -> dict[str, Any]:
-    if empty_ok and not response.content.strip():
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        raise ProviderError(
-            "the answer was not JSON", provider=NAME, status=response.status_code
-        ) from None
-    if not isinstance(body, dict):
-        raise ProviderError(
-            "the answer was not a JSON object", provider=NAME, status=response.status_code
-        )
-    return body
 
 
 def _decode_b64(value: str) -> tuple[bytes, str | None]:
