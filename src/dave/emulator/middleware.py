@@ -39,14 +39,15 @@ class EmulatorMiddleware:
         body = await _read_body(receive)
         if body is None:
             return  # the client left before sending the whole request
+        headers = _headers(scope)
         entry = LoggedRequest(
             method=scope["method"],
             path=scope["path"],
             query=scope.get("query_string", b"").decode("latin-1"),
-            headers=_headers(scope),
+            headers=headers,
             json=_json_or_none(body),
             body_bytes=len(body),
-            form=_form_or_none(_headers(scope).get("content-type", ""), body),
+            form=_form_or_none(headers.get("content-type", ""), body),
         )
         log.add(entry)
 

@@ -22,7 +22,13 @@ from dave.media.requests import (
     _shown,
 )
 from dave.media.sources import Source, check_sources
-from dave.media.validation import ResolvedRequest, _choose, _prompt, absolute, refuse_unsupported
+from dave.media.validation import (
+    ResolvedRequest,
+    _choose,
+    _prompt,
+    completed,
+    refuse_unsupported,
+)
 
 WHERE = "minimax"
 
@@ -128,7 +134,7 @@ def _resolved(
     cap = capability(WHERE, model)
     if cap.deprecated:
         warnings.append(f"{model} is {cap.deprecated}")
-    done = request.model_copy(update={"model": model, **update, **absolute(request, sources)})
+    done = completed(request, model, update, sources)
     charge = minimax_charge(
         done.kind,
         model,
@@ -136,15 +142,7 @@ def _resolved(
         resolution=getattr(done, "resolution", None),
         duration=getattr(done, "duration", None),
     )
-    return ResolvedRequest(
-        request=done,
-        capability=cap,
-        mode=mode,
-        sources=sources,
-        warnings=tuple(warnings),
-        estimated_cost_usd=charge.amount if charge else None,
-        charge=charge,
-    )
+    return ResolvedRequest(done, cap, mode, sources, tuple(warnings), charge)
 
 
 def _model(request: Request, kind: str, default: str) -> str:

@@ -15,6 +15,7 @@ from typing import Literal
 #: USD for x.ai and MiniMax (global site); credits for Stability (1 credit = $0.01 on its
 #: pricing page).
 Unit = Literal["usd", "credits"]
+USD_PER_CREDIT = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,11 @@ class Charge:
     unit: Unit
     #: A short account such as "8 credits × 1 image" or "$0.05/s × 6 s".
     basis: str = ""
+
+    @property
+    def usd(self) -> float:
+        """The charge in dollars (credits at Stability's $0.01 each)."""
+        return self.amount if self.unit == "usd" else round(self.amount * USD_PER_CREDIT, 6)
 
     def text(self) -> str:
         """`$0.0200` or `8 credits`: the charge as a listing shows it."""

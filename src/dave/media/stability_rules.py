@@ -41,7 +41,7 @@ from dave.media.validation import (
     _choose,
     _prompt,
     _who_can,
-    absolute,
+    completed,
     refuse_unsupported,
 )
 
@@ -98,18 +98,9 @@ def validate(request: Request, *, check_files: bool = True) -> ResolvedRequest:
     _refuse_urls(request)
     sources = check_sources(request.source_fields()) if check_files else {}
     _check_sources(request, route, sources)
-    done = request.model_copy(update={"model": model, **update, **absolute(request, sources)})
-    steps = getattr(done, "steps", None)
-    charge = stability_charge(model, steps=steps)
-    return ResolvedRequest(
-        request=done,
-        capability=cap,
-        mode=None,
-        sources=sources,
-        warnings=(),
-        estimated_cost_usd=round(charge.amount / 100, 4) if charge else None,
-        charge=charge,
-    )
+    done = completed(request, model, update, sources)
+    charge = stability_charge(model, steps=getattr(done, "steps", None))
+    return ResolvedRequest(done, cap, None, sources, (), charge)
 
 
 # -- which route -----------------------------------------------------------------------------

@@ -67,9 +67,13 @@ class ResolvedRequest:
     sources: Mapping[str, Source]
     #: Things that work but deserve a word (a deprecated model, an ignored field).
     warnings: tuple[str, ...]
-    estimated_cost_usd: float | None
     #: The documented list price in the provider's unit (dollars or credits), if known.
     charge: Charge | None = None
+
+    @property
+    def estimated_cost_usd(self) -> float | None:
+        """The list price in dollars, if known."""
+        return self.charge.usd if self.charge is not None else None
 
     @property
     def kind(self) -> str:
@@ -113,17 +117,18 @@ def validate(request: Request | Mapping[str, Any], *, check_files: bool = True) 
         update = _check_image(request, cap, warnings)
     sources = check_sources(request.source_fields()) if check_files else {}
     input_s = _check_input_video(request, cap, sources) if mode in ("edit", "extend") else None
-    done = request.model_copy(update={"model": model, **update, **absolute(request, sources)})
+    done = completed(request, model, update, sources)
     cost = estimate_cost(done, input_duration_s=input_s)  # type: ignore[arg-type]
-    return ResolvedRequest(
-        request=done,
-        capability=cap,
-        mode=mode,
-        sources=sources,
-        warnings=tuple(warnings),
-        estimated_cost_usd=cost,
-        charge=Charge(cost, "usd", "x.ai list price") if cost is not None else None,
-    )
+    charge = Charge(cost, "usd", "x.ai list price") if cost is not None else None
+    return ResolvedRequest(done, cap, mode, sources, tuple(warnings), charge)
+
+
+def completed(
+    request: Request, model: str, update: Mapping[str, Any], sources: Mapping[str, Source]
+) -> Request:
+    """The request as it will be journaled: its model filled in, the checked values of
+    `update`, and each local source as an absolute path."""
+    return request.model_copy(update={"model": model, **update, **absolute(request, sources)})
 
 
 def _who_can(kind: str) -> str:
