@@ -127,3 +127,29 @@ def test_usage_errors_exit_2_without_a_traceback(run_dave: RunDave, args: tuple[
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
     assert "Usage" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "kind"),
+    [
+        (["jobs", "show", "j_nope"], "NotFound"),
+        (["jobs", "wait", "j_nope"], "NotFound"),
+        (["jobs", "cancel", "j_nope"], "NotFound"),
+        (["jobs", "resume", "--resubmit"], "InvalidRequest"),
+        (["assets", "show", "a_nope"], "NotFound"),
+        (["sessions", "show", "s_nope"], "NotFound"),
+        (["agents", "show", "nope"], "NotFound"),
+        (["cost", "--by", "week"], "InvalidRequest"),
+        (["image", "a lighthouse", "-n", "11", "--offline"], "InvalidRequest"),
+    ],
+)
+def test_every_failing_command_with_json_prints_one_error_object(
+    argv: list[str], kind: str, run_dave: RunDave
+) -> None:
+    done = run_dave(*argv, "--json")
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, done.stdout
+    error = json.loads(lines[0])["error"]
+    assert error["type"] == kind
+    assert error["message"] and error["message"] in done.stderr

@@ -488,6 +488,7 @@ def test_resume_resubmit_without_an_id_does_not_silently_ignore_unknown_jobs(
     resubmit = run_dave("jobs", "resume", "--resubmit", "--json", env=env)
 
     (job,) = jobs_in(home)
-    # Either it resends the unknown job, or it refuses to guess which one (a usage error);
-    # what it must not do is report success with the job still unsent.
-    assert resubmit.returncode != 0 or job.state.value == "done", (resubmit.stdout, job.state)
+    # It refuses to guess which job to pay for again: one error, and the job left as it was.
+    assert resubmit.returncode == 1, (resubmit.stdout, job.state)
+    assert "takes one job id" in json.loads(resubmit.stdout)["error"]["message"]
+    assert job.state.value == "unknown"

@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from dave.cli.output import console, emit_json, json_errors, price_text, stdout_console
+from dave.cli.output import console, emit_json, price_text, stdout_console
 from dave.cli.store import open_store
 from dave.core.errors import InvalidRequest
 
@@ -82,12 +82,11 @@ def _rounded(amount: float | None) -> float | None:
 
 
 def show(*, since: str | None, by: str, json_output: bool) -> None:
-    with json_errors(json_output):
-        if by not in GROUPINGS:
-            raise InvalidRequest(f"--by must be one of {', '.join(GROUPINGS)}, got {by!r}")
-        start = since_timestamp(since)
-        with open_store() as store:
-            lines = store.jobs.cost_summary(since=start)
+    if by not in GROUPINGS:
+        raise InvalidRequest(f"--by must be one of {', '.join(GROUPINGS)}, got {by!r}")
+    start = since_timestamp(since)
+    with open_store() as store:
+        lines = store.jobs.cost_summary(since=start)
     rows, totals = summarize(lines, by)
     if json_output:
         emit_json({"since": start, "by": by, "rows": rows, "totals": totals})

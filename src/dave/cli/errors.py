@@ -21,10 +21,25 @@ def fail(line: str, code: int = 1) -> NoReturn:
     raise SystemExit(code)
 
 
+def _json_error(error: DaveError) -> None:
+    """With `--json`, a failure still prints one JSON object, unless the command printed its
+    result before failing (its line goes to stderr either way)."""
+    if "--json" not in sys.argv[1:]:
+        return
+    from dave.cli.output import emit_json, error_object, json_emitted
+
+    if not json_emitted():
+        emit_json({"error": error_object(error)})
+
+
 def run_guarded(app: typer.Typer) -> None:
+    from dave.cli.output import start_run
+
+    start_run()
     try:
         app()
     except DaveError as error:
+        _json_error(error)
         line = error.user_line()
         if error.job_id and error.job_id not in line:
             line += f" [job {error.job_id}]"

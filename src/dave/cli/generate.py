@@ -17,7 +17,6 @@ from dave.cli.output import (
     console,
     emit_json,
     emit_line,
-    json_errors,
     price_text,
     progress_display,
 )
@@ -52,18 +51,17 @@ def run(
     it. `response_format` may be the user's word (url, b64); each field in `text_files` may
     be text or the name of a file holding it."""
     request = {key: value for key, value in fields.items() if value is not None}
-    with json_errors(json_output):
-        if "response_format" in request:
-            request["response_format"] = wire_format(request["response_format"])
-        for name in text_files:
-            if name in request:
-                request[name] = text_or_file(request[name], name)
-        result = start(
-            lambda studio: studio.run({"kind": kind, **request}, wait=wait),
-            offline,
-            progress=not json_output,
-        )
-        (reporter or report)(result, out=out, json_output=json_output)
+    if "response_format" in request:
+        request["response_format"] = wire_format(request["response_format"])
+    for name in text_files:
+        if name in request:
+            request[name] = text_or_file(request[name], name)
+    result = start(
+        lambda studio: studio.run({"kind": kind, **request}, wait=wait),
+        offline,
+        progress=not json_output,
+    )
+    (reporter or report)(result, out=out, json_output=json_output)
 
 
 def text_or_file(value: str, field: str) -> str:

@@ -36,19 +36,6 @@ def stdout_console() -> Console:
     return Console(highlight=False, width=None if sys.stdout.isatty() else 240, soft_wrap=True)
 
 
-@contextmanager
-def json_errors(json_output: bool) -> Iterator[None]:
-    """With `--json`, a failure still prints one JSON object (its line goes to stderr too)."""
-    from dave.core.errors import DaveError
-
-    try:
-        yield
-    except DaveError as error:
-        if json_output:
-            emit_json({"error": error_object(error)})
-        raise
-
-
 def error_object(error: DaveError) -> dict[str, Any]:
     """What `--json` prints when a command fails (the one line still goes to stderr)."""
     return {
@@ -61,9 +48,25 @@ def error_object(error: DaveError) -> dict[str, Any]:
     }
 
 
+_json_emitted = False
+
+
 def emit_json(value: Any) -> None:
+    global _json_emitted
+    _json_emitted = True
     sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()
+
+
+def json_emitted() -> bool:
+    """Whether this run has printed its JSON object (`--json` prints exactly one)."""
+    return _json_emitted
+
+
+def start_run() -> None:
+    """Forget an earlier run's output (commands run in one process, as tests do)."""
+    global _json_emitted
+    _json_emitted = False
 
 
 def emit_line(text: str) -> None:
