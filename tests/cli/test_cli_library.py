@@ -48,7 +48,12 @@ def test_jobs_list_json_lists_every_job_newest_first(
         assert job["kind"] == "image"
         assert job["model"] == "grok-imagine-image"
         assert "result" not in job
-    assert jobs[1]["cost_usd"] == pytest.approx(0.04)
+    # One figure: the list price journaled (two images at $0.02), with x.ai's own report of
+    # what it charged beside it.
+    assert (jobs[1]["price"], jobs[1]["price_unit"]) == (pytest.approx(0.04), "usd")
+    assert jobs[1]["charged_usd"] == pytest.approx(0.04)
+    assert jobs[1]["offline"] is False
+    assert "cost_usd" not in jobs[1]
 
 
 def test_jobs_list_filters_by_state(run_dave: RunDave, library: dict[str, dave.Result]) -> None:

@@ -66,7 +66,9 @@ async def test_generate_image_keeps_an_asset_and_tells_the_model_its_id_and_path
         "state": "done",
         "provider": "xai",
         "model": "grok-imagine-image",
-        "cost_usd": studio.jobs.get(row.job_id).cost_usd,
+        "price": 0.02,
+        "price_unit": "usd",
+        "charged_usd": studio.jobs.get(row.job_id).cost_usd,
         "assets": [
             {
                 "id": row.id,

@@ -478,7 +478,9 @@ class AgentRun:
         job_id = asset.get("job_id")
         if job_id and job_id not in self._job_costs and self._studio is not None:
             with contextlib.suppress(DaveError):
-                cost = float(self._studio.jobs.get(job_id).cost_usd or 0.0)
+                from dave.media.prices import job_usd
+
+                cost = job_usd(self._studio.jobs.get(job_id))
                 self._job_costs[job_id] = cost
                 if cost:
                     self.manager.sessions.add_cost(self.session_id, cost)

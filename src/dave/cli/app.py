@@ -71,12 +71,16 @@ def cost(
         typer.Option("--since", help="From this day (2026-11-01) or this long ago (7d, 12h)."),
     ] = None,
     by: Annotated[str, typer.Option("--by", help="Group by provider, model or day.")] = "model",
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="The emulator's jobs instead (they cost nothing)."),
+    ] = False,
     json: Json = False,
 ) -> None:
-    """Sum the list prices of the jobs sent, per unit, by provider, model or day."""
+    """Sum the list prices of the jobs sent to providers, per unit, by provider, model or day."""
     from dave.cli import cost as body
 
-    body.show(since=since, by=by, json_output=json)
+    body.show(since=since, by=by, offline=offline, json_output=json)
 
 
 SessionOption = Annotated[
@@ -154,8 +158,15 @@ def jobs_show(job_id: JobId, json: Json = False) -> None:
 
 
 @jobs_app.command("wait")
-def jobs_wait(job_id: JobId, json: Json = False, offline: Offline = False) -> None:
-    """Wait for a job to finish and download its outputs."""
+def jobs_wait(
+    job_id: JobId,
+    json: Json = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Not needed: a job is followed where it was sent.")
+    ] = False,
+) -> None:
+    """Wait for a job to finish and download its outputs (from the emulator for an offline
+    job)."""
     from dave.cli import jobs
 
     jobs.wait(job_id, json_output=json, offline=offline)
@@ -171,9 +182,12 @@ def jobs_resume(
         typer.Option("--resubmit", help="Send an `unknown` job again (it may be charged twice)."),
     ] = False,
     json: Json = False,
-    offline: Offline = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Only the jobs that were sent to the emulator.")
+    ] = False,
 ) -> None:
-    """Finish jobs a crash or Ctrl-C left behind; never resends a paid request by itself."""
+    """Finish jobs a crash or Ctrl-C left behind, each where it was sent; never resends a
+    paid request by itself."""
     from dave.cli import jobs
 
     jobs.resume(job_id, resubmit=resubmit, json_output=json, offline=offline)

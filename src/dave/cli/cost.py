@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from dave.cli.output import console, emit_json, price_text, stdout_console
+from dave.cli.output import NO_PRICE, console, emit_json, price_text, stdout_console
 from dave.cli.store import open_store
 from dave.core.errors import InvalidRequest
 
@@ -81,15 +81,20 @@ def _rounded(amount: float | None) -> float | None:
     return round(amount, 6) if amount is not None else None
 
 
-def show(*, since: str | None, by: str, json_output: bool) -> None:
+def show(*, since: str | None, by: str, offline: bool = False, json_output: bool) -> None:
     if by not in GROUPINGS:
         raise InvalidRequest(f"--by must be one of {', '.join(GROUPINGS)}, got {by!r}")
     start = since_timestamp(since)
     with open_store() as store:
-        lines = store.jobs.cost_summary(since=start)
+        lines = store.jobs.cost_summary(since=start, offline=offline)
+        others = (
+            0
+            if offline
+            else sum(line.jobs for line in store.jobs.cost_summary(since=start, offline=True))
+        )
     rows, totals = summarize(lines, by)
     if json_output:
-        emit_json({"since": start, "by": by, "rows": rows, "totals": totals})
+        emit_json({"since": start, "by": by, "offline": offline, "rows": rows, "totals": totals})
         return
     from rich.table import Table
 
@@ -101,7 +106,7 @@ def show(*, since: str | None, by: str, json_output: bool) -> None:
     if rows:
         table.rows[-1].end_section = True
     for total in totals:
-        label = f"total ({total['unit'] or 'price unknown'})"
+        label = f"total ({total['unit'] or NO_PRICE})"
         table.add_row(
             label,
             *([""] * (len(keys) - 1)),
@@ -109,5 +114,10 @@ def show(*, since: str | None, by: str, json_output: bool) -> None:
             price_text(total["amount"], total["unit"]),
         )
     stdout_console().print(table)
+    where = "to the emulator" if offline else "to a provider"
     if not rows:
-        console().print("no jobs sent" + (f" since {start}" if start else "") + " yet")
+        console().print(f"no jobs sent {where}" + (f" since {start}" if start else "") + " yet")
+    elif offline:
+        console().print("the emulator's jobs: list prices of what they stand for; none was billed")
+    if others:
+        console().print(f"{others} offline job(s) left out: `dave cost --offline` sums them")

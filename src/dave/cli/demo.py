@@ -8,7 +8,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from dave.cli.generate import copy_out, result_object
+from dave.cli.generate import check_out_dir, copy_out, result_object
 from dave.cli.output import console, emit_json, emit_line, price_text, progress_display
 
 PROMPTS = {
@@ -37,6 +37,8 @@ async def _run(progress: bool) -> list[Any]:
 
 
 def run(*, out: Path | None, json_output: bool) -> None:
+    if out is not None:
+        check_out_dir(out)
     results = asyncio.run(_run(progress=not json_output))
     copies = {id(r): copy_out(r, out) for r in results} if out else {}
     if json_output:
@@ -48,10 +50,14 @@ def run(*, out: Path | None, json_output: bool) -> None:
         size = f"{asset.width}x{asset.height}"
         if asset.duration_s:
             size += f", {asset.duration_s:.1f} s"
-        price = price_text(result.job.price, result.job.price_unit)
+        price = price_text(
+            result.job.price, result.job.price_unit, estimate=result.job.price_estimate
+        )
         console().print(
             f"  {label:15}  {result.job.id}  {asset.mime} {size}  {price}", soft_wrap=True
         )
         for path in copies.get(id(result)) or result.paths():
             emit_line(str(path))
-    console().print("see them again with `dave assets list`, and what they cost with `dave cost`")
+    console().print(
+        "see them again with `dave assets list`; `dave cost --offline` sums what they would cost"
+    )

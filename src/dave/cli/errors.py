@@ -14,6 +14,20 @@ import typer
 from dave.core.errors import DaveError
 from dave.core.redact import redact
 
+_INTERRUPTED = "interrupted; unfinished jobs stay in the journal (`dave jobs resume`)"
+
+
+def _from_interrupt(error: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is among the exceptions that led to this one."""
+    seen: BaseException | None = error
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
 
 def fail(line: str, code: int = 1) -> NoReturn:
     sys.stderr.write(f"dave: error: {redact(line)}\n")
@@ -43,9 +57,14 @@ def run_guarded(app: typer.Typer) -> None:
         line = error.user_line()
         if error.job_id and error.job_id not in line:
             line += f" [job {error.job_id}]"
-        fail(line)
+        fail(line, getattr(error, "exit_code", 1))
     except KeyboardInterrupt:
-        fail("interrupted; unfinished jobs stay in the journal (`dave jobs resume`)", 130)
+        fail(_INTERRUPTED, 130)
+    except SystemExit as exit:
+        # typer turns Ctrl-C into a silent exit 130: say what it means.
+        if exit.code == 130 and _from_interrupt(exit):
+            fail(_INTERRUPTED, 130)
+        raise
     except Exception as error:
         # A bug: say so in one line. DAVE_DEBUG=1 shows the traceback for a report.
         if os.environ.get("DAVE_DEBUG"):

@@ -9,21 +9,18 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from dave.cli.output import (
-    console,
-    emit_json,
-    emit_line,
-    price_text,
-    progress_display,
-)
+from dave.cli.output import console, emit_json, emit_line, job_price, progress_display
 from dave.core.errors import DaveError, InvalidRequest
 
 if TYPE_CHECKING:
+    from dave.media.events import StudioEvent
     from dave.media.studio import Result, Studio
+
+T = TypeVar("T")
 
 _FORMATS = {"url": "url", "b64": "b64_json", "b64_json": "b64_json", "base64": "b64_json"}
 
@@ -56,6 +53,8 @@ def run(
     for name in text_files:
         if name in request:
             request[name] = text_or_file(request[name], name)
+    if out is not None:
+        check_out_dir(out)  # before the job is journaled: a bad -o must not cost a job
     result = start(
         lambda studio: studio.run({"kind": kind, **request}, wait=wait),
         offline,
@@ -64,15 +63,26 @@ def run(
     (reporter or report)(result, out=out, json_output=json_output)
 
 
+#: Endings of files that hold words; a value ending so is a file name, not the words.
+_TEXT_FILE_SUFFIXES = (".txt", ".md", ".lrc")
+
+
 def text_or_file(value: str, field: str) -> str:
     """`value` itself, or the text of the file it names (a value that names an existing file
-    is read from it: a song's lyrics are easier to keep in a file than to quote)."""
+    is read from it: a song's lyrics are easier to keep in a file than to quote). A value
+    that looks like a file name and names no file is refused: sending the name as the words
+    would pay for a song about `song.txt`."""
     path = Path(value).expanduser()
     try:
         is_file = path.is_file()
     except (OSError, ValueError):  # too long or not a path at all: it is text
         return value
     if not is_file:
+        if _looks_like_file_name(value):
+            raise InvalidRequest(
+                f"{field} file {value} does not exist",
+                hint=f"give the {field} themselves, or the name of a file that exists",
+            )
         return value
     try:
         return path.read_text(encoding="utf-8")
@@ -82,21 +92,108 @@ def text_or_file(value: str, field: str) -> str:
         raise InvalidRequest(f"cannot read {field} file {value}: {error.strerror}") from None
 
 
-def start(
-    action: Callable[[Studio], Awaitable[Result]], offline: bool, *, progress: bool = True
-) -> Result:
-    """Runs one Studio action to its end on a fresh event loop."""
-    return asyncio.run(_in_studio(action, offline=offline, progress=progress))
+def _looks_like_file_name(value: str) -> bool:
+    """One line that ends like a text file, or that holds a path separator and no spaces
+    (`~/songs/snow`); words such as `rock / pop` stay words."""
+    text = value.strip()
+    if not text or "\n" in text or len(text) > 4096:
+        return False
+    if text.lower().endswith(_TEXT_FILE_SUFFIXES):
+        return True
+    return any(sep in text for sep in ("/", "\\")) and not any(c.isspace() for c in text)
 
 
-async def _in_studio(
-    action: Callable[[Studio], Awaitable[Result]], *, offline: bool, progress: bool
-) -> Result:
+def check_out_dir(out: Path) -> None:
+    """Makes sure `-o DIR` can take the outputs, before anything is sent: it is a folder (or
+    can be made one) that this process can write in."""
+    import tempfile
+
+    if out.exists() and not out.is_dir():
+        raise InvalidRequest(f"-o {out} is a file, not a folder", hint="give a folder for -o")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        # The one sure test of writing is to write: a probe file, removed at once.
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".dave-probe-"):
+            pass
+    except OSError as error:
+        raise InvalidRequest(
+            f"-o {out}: cannot write there ({error.strerror or error})",
+            hint="give a folder you can write in; nothing was sent",
+        ) from None
+
+
+def start(action: Callable[[Studio], Awaitable[T]], offline: bool, *, progress: bool = True) -> T:
+    """Runs one Studio action to its end on a fresh event loop. Ctrl-C ends it with a line
+    that names the jobs it leaves unfinished."""
+    seen: dict[str, None] = {}
+    unfinished: list[str] = []
+    try:
+        return asyncio.run(
+            in_studio(action, offline=offline, progress=progress, seen=seen, left=unfinished)
+        )
+    except KeyboardInterrupt:
+        raise Interrupted(unfinished) from None
+
+
+async def in_studio(
+    action: Callable[[Studio], Awaitable[T]],
+    *,
+    offline: bool,
+    progress: bool,
+    seen: dict[str, None] | None = None,
+    left: list[str] | None = None,
+) -> T:
+    """Opens a Studio with a progress display on stderr and runs `action` in it. The ids of
+    the jobs it touches go into `seen`; if it is cancelled (Ctrl-C), the ones not finished
+    go into `left`, read from the journal before the Studio closes."""
     from dave.media.studio import Studio
 
+    seen = {} if seen is None else seen
     with progress_display(progress) as on_event:
-        async with Studio(offline=offline or None, on_event=on_event) as studio:
-            return await action(studio)
+
+        def handle(event: StudioEvent) -> None:
+            if event.job_id != "-":
+                seen.setdefault(event.job_id)
+            on_event(event)
+
+        async with Studio(offline=offline or None, on_event=handle) as studio:
+            try:
+                return await action(studio)
+            except (asyncio.CancelledError, KeyboardInterrupt):
+                if left is not None:
+                    left.extend(_unfinished(studio, seen))
+                raise
+
+
+def _unfinished(studio: Studio, job_ids: Iterable[str]) -> list[str]:
+    """`j_… (submitted)` for each job that is not done, cancelled or failed."""
+    found = []
+    for job_id in job_ids:
+        try:
+            job = studio.jobs.get(job_id)
+        except DaveError:
+            continue
+        if not job.terminal or job.state.value == "unknown":
+            found.append(f"{job.id} ({job.state.value})")
+    return found
+
+
+class Interrupted(DaveError):
+    """Ctrl-C during a media command: the jobs it leaves are in the journal, named here."""
+
+    exit_code = 130
+
+    def __init__(self, unfinished: list[str]) -> None:
+        if unfinished:
+            named = ", ".join(unfinished)
+            super().__init__(
+                f"interrupted; unfinished job(s) {named} stay in the journal",
+                hint="`dave jobs resume` finishes them",
+            )
+        else:
+            super().__init__(
+                "interrupted; nothing unfinished was left", hint="`dave jobs list` shows the jobs"
+            )
 
 
 def report(result: Result, *, out: Path | None, json_output: bool) -> None:
@@ -105,15 +202,9 @@ def report(result: Result, *, out: Path | None, json_output: bool) -> None:
         emit_json(result_object(result, copies))
         return
     job = result.job
-    # What the provider says it charged, when it says; else the documented list price.
-    if job.cost_usd is not None:
-        cost = f", ${job.cost_usd:.4f}"
-    elif job.price is not None:
-        cost = f", {price_text(job.price, job.price_unit)}"
-    else:
-        cost = ""
     console().print(
-        f"job [bold]{job.id}[/bold] {job.state.value}: {len(result.assets)} file(s){cost}"
+        f"job [bold]{job.id}[/bold] {job.state.value}: {len(result.assets)} file(s), "
+        f"{job_price(job)}"
     )
     if not result.assets and not job.terminal:
         console().print(f"still running; `dave jobs wait {job.id}` fetches it when done")
@@ -122,27 +213,32 @@ def report(result: Result, *, out: Path | None, json_output: bool) -> None:
 
 
 def result_object(result: Result, copies: list[Path] | None = None) -> dict[str, Any]:
-    """What `--json` prints for a finished (or submitted) job: the Studio's result, with the
-    job's list price from the ledger and any copies made with `-o`."""
+    """What `--json` prints for a finished (or submitted) job: the Studio's result and any
+    copies made with `-o`."""
     payload = result.to_dict()
-    payload["job"].setdefault("price", result.job.price)
-    payload["job"].setdefault("price_unit", result.job.price_unit)
     if copies:
         payload["copies"] = [str(path) for path in copies]
     return payload
 
 
 def copy_out(result: Result, out: Path) -> list[Path]:
-    """Copies each asset into `out` under a name a person can read: prompt words, job, index."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise DaveError(f"cannot create {out}: {error.strerror}") from None
-    slug = _slug(str(result.job.request.get("prompt", ""))) or result.job.kind
+    """Copies each asset into `out` under a name a person can read: prompt words, job, index.
+    A copy that fails names the job and where the file is kept: it is paid for and safe."""
+    job = result.job
+    slug = _slug(str(job.request.get("prompt", ""))) or job.kind
     copies = []
     for asset, source in zip(result.assets, result.paths(), strict=True):
-        target = out / f"{slug}-{result.job.id[-6:].lower()}-{asset.index + 1}{source.suffix}"
-        shutil.copyfile(source, target)
+        target = out / f"{slug}-{job.id[-6:].lower()}-{asset.index + 1}{source.suffix}"
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        except OSError as error:
+            failure = DaveError(
+                f"cannot copy the output to {target}: {error.strerror or error}",
+                hint=f"job {job.id} is done; its file is kept at {source}",
+            )
+            failure.job_id = job.id
+            raise failure from None
         copies.append(target)
     return copies
 

@@ -5,11 +5,18 @@ Reading the journal needs only the store; waiting and resuming open a Studio.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from dave.cli.generate import report, result_object
-from dave.cli.output import console, emit_json, price_text, stdout_console
+from dave.cli.generate import report, result_object, start
+from dave.cli.output import (
+    ESTIMATE_NOTE,
+    NO_PRICE,
+    console,
+    emit_json,
+    job_price,
+    price_text,
+    stdout_console,
+)
 from dave.cli.store import open_store
 from dave.core.errors import DaveError, InvalidRequest
 
@@ -29,13 +36,21 @@ def list_jobs(*, state: str | None, limit: int, json_output: bool) -> None:
 
     table = Table("id", "state", "provider", "kind", "model", "price", "created", box=None)
     for job in jobs:
-        price = price_text(job.price, job.price_unit)
+        price = (
+            price_text(job.price, job.price_unit, estimate=job.price_estimate)
+            if job.price is not None
+            else NO_PRICE
+        )
+        # The emulator's jobs cost nothing: say so where the provider is named.
+        provider = f"{job.provider} (offline)" if job.offline else job.provider
         table.add_row(
-            job.id, job.state.value, job.provider, job.kind, job.model, price, job.created_at[:19]
+            job.id, job.state.value, provider, job.kind, job.model, price, job.created_at[:19]
         )
     stdout_console().print(table)
     if not jobs:
         console().print("no jobs yet: try `dave demo`")
+    elif any(job.price_estimate for job in jobs):
+        console().print(ESTIMATE_NOTE)
 
 
 def show(job_id: str, *, json_output: bool) -> None:
@@ -59,9 +74,13 @@ def show(job_id: str, *, json_output: bool) -> None:
     out.print(f"[bold]{job.id}[/bold]  {job.state.value}  {job.provider}/{job.model}  {job.kind}")
     if job.provider_job_id:
         out.print(f"provider job: {job.provider_job_id}")
-    out.print(f"price: {price_text(job.price, job.price_unit)}")
-    if job.cost_usd is not None:
-        out.print(f"cost: ${job.cost_usd:.4f}")
+    if job.offline:
+        out.print("sent to: the built-in emulator (offline; nothing billed)")
+    out.print(f"price: {job_price(job)}")
+    if job.price_basis:
+        from rich.markup import escape
+
+        out.print(f"  list price when journaled: {escape(job.price_basis)}")
     if job.error:
         out.print(f"error: {job.error}")
     out.print(f"prompt: {job.request.get('prompt', '')}")
@@ -74,13 +93,20 @@ def show(job_id: str, *, json_output: bool) -> None:
 
 
 def wait(job_id: str, *, json_output: bool, offline: bool) -> None:
-    result = asyncio.run(_with_studio(lambda studio: studio.wait(job_id), offline, json_output))
+    if offline:
+        _refuse_offline_for_provider_job(job_id)
+    result = start(lambda studio: studio.wait(job_id), False, progress=not json_output)
     report(result, out=None, json_output=json_output)
 
 
 def resume(job_id: str | None, *, resubmit: bool, json_output: bool, offline: bool) -> None:
-    results = asyncio.run(
-        _with_studio(lambda studio: studio.resume(job_id, resubmit=resubmit), offline, json_output)
+    if offline and job_id:
+        _refuse_offline_for_provider_job(job_id)
+    # Each job goes where it was sent; --offline leaves the providers' jobs alone.
+    results = start(
+        lambda studio: studio.resume(job_id, resubmit=resubmit, offline=offline or None),
+        False,
+        progress=not json_output,
     )
     if json_output:
         emit_json({"jobs": [result_object(result) for result in results]})
@@ -96,24 +122,28 @@ def resume(job_id: str | None, *, resubmit: bool, json_output: bool, offline: bo
         )
 
 
+def _refuse_offline_for_provider_job(job_id: str) -> None:
+    """`--offline` on a job that went to a provider would poll the emulator for it."""
+    with open_store() as store:
+        job = store.jobs.get(job_id)
+    if not job.offline:
+        raise InvalidRequest(
+            f"job {job.id} was sent to {job.provider}, not to the emulator",
+            hint="drop --offline: a job is always followed where it was sent",
+        )
+
+
 def cancel(job_id: str, *, json_output: bool) -> None:
     async def run(studio: Any) -> Any:
         return await studio.cancel(job_id)
 
-    job = asyncio.run(_with_studio(run, False, json_output))
+    job = start(run, False, progress=not json_output)
     if json_output:
         emit_json({"job": _job_summary(job)})
+    elif job.offline:
+        console().print(f"job {job.id} cancelled")
     else:
         console().print(f"job {job.id} cancelled; the provider may still finish and bill it")
-
-
-async def _with_studio(action: Any, offline: bool, json_output: bool) -> Any:
-    from dave.cli.output import progress_display
-    from dave.media.studio import Studio
-
-    with progress_display(not json_output) as on_event:
-        async with Studio(offline=offline or None, on_event=on_event) as studio:
-            return await action(studio)
 
 
 def _job_summary(job: Any) -> dict[str, Any]:

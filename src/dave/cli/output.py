@@ -120,10 +120,35 @@ def _quiet_handler(event: StudioEvent) -> None:
         console().print(f"[dim]{event.message}[/dim]")
 
 
-def price_text(amount: float | None, unit: str | None) -> str:
-    """`$0.0200`, `8 credits`, or `-` when the price is unknown: as listings show a price."""
+def price_text(amount: float | None, unit: str | None, *, estimate: bool = False) -> str:
+    """`$0.0200`, `8 credits`, `~$0.3000` for an estimate, or `-` when there is no price:
+    as listings show a price."""
     if amount is None or unit not in ("usd", "credits"):
         return "-"
     from dave.media.prices import Charge
 
-    return Charge(amount, unit).text()  # type: ignore[arg-type]
+    text = Charge(amount, unit).text()  # type: ignore[arg-type]
+    return f"~{text}" if estimate else text
+
+
+#: What a listing says of a job with no price: the provider documents none dave could find.
+NO_PRICE = "no documented price"
+ESTIMATE_NOTE = "~ marks an estimate: the list price rests on an assumption (`dave jobs show`)"
+
+
+def job_price(job: Any) -> str:
+    """A job's one figure, its list price when journaled, as a sentence part: `$0.0400`,
+    `~$0.3000 (estimate)`, `no documented price`; with what the provider reported it charged
+    beside it, labelled, when it reports that."""
+    if job.price is None:
+        text = NO_PRICE
+    else:
+        text = price_text(job.price, job.price_unit, estimate=job.price_estimate)
+        if job.price_estimate:
+            text += " (estimate)"
+    who = "the emulator" if job.offline else job.provider
+    if job.cost_usd is not None:
+        text += f"; {who} reports ${job.cost_usd:.4f} charged"
+    if job.offline:
+        text += "; offline, not billed"
+    return text

@@ -17,6 +17,7 @@ from dave.media.prices import (
     IMAGE_PRICES,
     VIDEO_INPUT_IMAGE_PRICES,
     VIDEO_PRICES,
+    Charge,
 )
 
 if TYPE_CHECKING:
@@ -376,12 +377,22 @@ def default_model(provider: str, kind: str) -> str:
 def estimate_cost(
     request: ImageRequest | EditRequest | VideoRequest, *, input_duration_s: float | None = None
 ) -> float | None:
-    """A list-price estimate in USD; None when the model or a price is unknown.
+    """A list-price estimate in USD; None when the model or a price is unknown."""
+    charge = xai_charge(request, input_duration_s=input_duration_s)
+    return charge.amount if charge is not None else None
 
-    Unset fields count at the provider's defaults. Edits count each input image at the output
-    price (x.ai bills inputs; their price is not published). Edit and extend outputs follow
-    their input's resolution, so they count at 720p, the highest they can be; an edit's length
-    is its input's (`input_duration_s`), else the 8.7 s cap.
+
+def xai_charge(
+    request: ImageRequest | EditRequest | VideoRequest, *, input_duration_s: float | None = None
+) -> Charge | None:
+    """The list price of one x.ai job, how it was reached, and whether it is an estimate;
+    None when the model or a price is unknown.
+
+    Unset fields count at the provider's defaults. Edits bill their input images and their
+    outputs (xai.md §8); an input's price is not published, so it counts at the output price
+    and the whole is an estimate. Edit and extend outputs follow their input's resolution, so
+    they count at 720p, the highest they can be; an edit's length is its input's
+    (`input_duration_s`), else the 8.7 s cap.
     """
     model = request.model or _DEFAULTS.get((request.provider, request.kind))
     row = _TABLE.get((request.provider, model or ""))
@@ -391,14 +402,22 @@ def estimate_cost(
         price = IMAGE_PRICES.get((request.provider, model))
         if price is None:
             return None
-        images = getattr(request, "images", [])
-        return round(price.usd * (request.n + len(images)), 6)
-    return _estimate_video(request, row, input_duration_s)  # type: ignore[arg-type]
+        inputs = len(getattr(request, "images", []))
+        basis = f"${price.usd:g}/image × {request.n} output(s)"
+        if inputs:
+            basis += f" + {inputs} input image(s) at the same price"
+        return Charge(
+            round(price.usd * (request.n + inputs), 6),
+            "usd",
+            f"{basis} {price.source}",
+            estimate=bool(inputs) or not price.documented,
+        )
+    return _video_charge(request, row, input_duration_s)  # type: ignore[arg-type]
 
 
-def _estimate_video(
+def _video_charge(
     request: VideoRequest, row: ModelCapability, input_duration_s: float | None
-) -> float | None:
+) -> Charge | None:
     try:
         mode = request.mode
     except InvalidRequest:
@@ -414,15 +433,23 @@ def _estimate_video(
     per_second = VIDEO_PRICES.get((row.provider, row.model, resolution))
     if per_second is None:
         return None
+    # An edit's length is guessed without its input, and extend and edit outputs are counted
+    # at the highest resolution they can have: estimates, whatever the table's source.
+    estimate = not per_second.documented or mode in ("edit", "extend")
     if mode == "edit":
         seconds = input_duration_s if input_duration_s is not None else 8.7
     else:
         seconds = float(request.duration or limits.default_duration or 0)
     cost = per_second.usd * seconds
+    basis = [f"${per_second.usd:g}/s × {seconds:g} s at {resolution} {per_second.source}"]
     if mode == "extend":
-        cost += EXTENSION_INPUT_PRICE.usd * (input_duration_s if input_duration_s else 15.0)
+        input_s = input_duration_s if input_duration_s else 15.0
+        cost += EXTENSION_INPUT_PRICE.usd * input_s
+        basis.append(f"${EXTENSION_INPUT_PRICE.usd:g}/s × {input_s:g} s of input video")
     inputs = request.input_image_count()
     input_price = VIDEO_INPUT_IMAGE_PRICES.get((row.provider, row.model))
     if inputs and input_price is not None:
         cost += input_price.usd * inputs
-    return round(cost, 6)
+        basis.append(f"${input_price.usd:g} × {inputs} input image(s) {input_price.source}")
+        estimate = estimate or not input_price.documented
+    return Charge(round(cost, 6), "usd", " + ".join(basis), estimate=estimate)

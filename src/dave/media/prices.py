@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 #: USD for x.ai and MiniMax (global site); credits for Stability (1 credit = $0.01 on its
 #: pricing page).
@@ -26,6 +26,9 @@ class Charge:
     unit: Unit
     #: A short account such as "8 credits × 1 image" or "$0.05/s × 6 s".
     basis: str = ""
+    #: The price rests on an assumption (a third party's quote, an unpublished part), not on
+    #: the provider's own documents: listings mark it as an estimate.
+    estimate: bool = False
 
     @property
     def usd(self) -> float:
@@ -37,6 +40,14 @@ class Charge:
         if self.unit == "usd":
             return f"${self.amount:.4f}"
         return f"{self.amount:g} credits"
+
+
+def job_usd(job: Any) -> float:
+    """A journaled job's one figure in dollars: its list price (credits at $0.01 each), else
+    what the provider reported it charged, else nothing."""
+    if job.price is not None and job.price_unit in ("usd", "credits"):
+        return Charge(job.price, job.price_unit).usd
+    return float(job.cost_usd or 0.0)
 
 
 # --- x.ai ------------------------------------------------------------------------------------
@@ -53,6 +64,11 @@ class Price:
     usd: float
     unit: Literal["image", "second", "input image", "input second"]
     source: str
+
+    @property
+    def documented(self) -> bool:
+        """Read in x.ai's own documents (or their copy in the seed), not a third party's."""
+        return "[DOCS" in self.source or "[SEED]" in self.source
 
 
 IMAGE_PRICES: Mapping[tuple[str, str], Price] = MappingProxyType(
@@ -122,13 +138,14 @@ def minimax_charge(
         if found is None:
             return None
         usd, source = found
-        return Charge(round(usd * n, 6), "usd", f"${usd:g}/image × {n} {source}")
+        return Charge(round(usd * n, 6), "usd", f"${usd:g}/image × {n} {source}", estimate=True)
     if kind == "video" and resolution is not None and duration is not None:
         video = MINIMAX_VIDEO_USD.get((model, resolution, duration))
         if video is None:
             return None
         usd, source = video
-        return Charge(usd, "usd", f"${usd:g} per {duration} s {resolution} video {source}")
+        basis = f"${usd:g} per {duration} s {resolution} video {source}"
+        return Charge(usd, "usd", basis, estimate=True)
     return None
 
 

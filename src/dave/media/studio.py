@@ -85,9 +85,11 @@ class Result:
                 "model": job.model,
                 "state": job.state.value,
                 "provider_job_id": job.provider_job_id,
-                "cost_usd": job.cost_usd,
                 "price": job.price,
                 "price_unit": job.price_unit,
+                "price_estimate": job.price_estimate,
+                "charged_usd": job.cost_usd,
+                "offline": job.offline,
                 "error": job.error,
                 "details": (job.result or {}).get("details") or None,
                 "created_at": job.created_at,
@@ -125,7 +127,7 @@ class Studio:
         self._poll_floor_s = poll_floor_s
         self._wait_timeout_s = wait_timeout_s
         self._store: Store | None = None
-        self._drivers: dict[str, Driver] = {}
+        self._drivers: dict[tuple[str, bool], Driver] = {}
 
     def __repr__(self) -> str:
         return f"Studio(home={str(self.settings.home)!r}, offline={self.settings.offline})"
@@ -221,7 +223,8 @@ class Studio:
         for warning in resolved.warnings:
             self._emit("-", "state", message=f"warning: {warning}")
         request = resolved.request
-        self._driver(request.provider)  # a missing key fails here, before anything is journaled
+        # A missing key fails here, before anything is journaled.
+        self._driver(request.provider, self.settings.offline)
         journal = redact_data(request.model_dump(mode="json", exclude_defaults=False))
         charge = resolved.charge
         job = self.jobs.create(
@@ -231,6 +234,9 @@ class Studio:
             journal,
             price=charge.amount if charge else None,
             price_unit=charge.unit if charge else None,
+            price_basis=charge.basis if charge else None,
+            price_estimate=charge.estimate if charge else False,
+            offline=self.settings.offline,
         )
         self._emit(job.id, "state", state=job.state.value)
         return await self._advance(job, wait=wait)
@@ -239,8 +245,12 @@ class Studio:
         """Follows one job to its end: polls, downloads, records."""
         return await self._advance(self.jobs.get(job_id), wait=True)
 
-    async def resume(self, job_id: str | None = None, *, resubmit: bool = False) -> list[Result]:
-        """Finishes what a crash left: never resends a paid request unless `resubmit`."""
+    async def resume(
+        self, job_id: str | None = None, *, resubmit: bool = False, offline: bool | None = None
+    ) -> list[Result]:
+        """Finishes what a crash left: never resends a paid request unless `resubmit`. Each
+        job goes where it was first sent; `offline=True` takes only the emulator's jobs,
+        `False` only the providers'."""
         if resubmit and not job_id:
             raise InvalidRequest(
                 "--resubmit sends a paid request again, so it takes one job id",
@@ -254,7 +264,11 @@ class Studio:
             if entry.get("staged")
         ]
         self.store.media.clean_temps(older_than_s=3600, keep=staged)
-        jobs = [self.jobs.get(job_id)] if job_id else unfinished
+        jobs = (
+            [self.jobs.get(job_id)]
+            if job_id
+            else [job for job in unfinished if offline is None or job.offline == offline]
+        )
         results = []
         for job in jobs:
             if job.state is JobState.UNKNOWN and resubmit:
@@ -315,7 +329,7 @@ class Studio:
 
     async def _submit(self, job: Job) -> Job:
         request = parse_request(job.request)
-        driver = self._driver(job.provider)
+        driver = self._driver_for(job)
         try:
             send = await driver.prepare(request)
         except DaveError as error:  # a source vanished or changed: nothing was sent
@@ -353,7 +367,7 @@ class Studio:
     async def _poll(self, job: Job) -> Job:
         if not job.provider_job_id:
             return self._mark_unknown(job, "submitted without a provider job id")
-        driver = self._driver(job.provider)
+        driver = self._driver_for(job)
         schedule = PollSchedule(self._expected_s(job), floor_s=self._poll_floor_s)
         started = time.monotonic()
         submitted_age = _age_s(job.updated_at)
@@ -532,20 +546,30 @@ class Studio:
             return await asyncio.to_thread(media.stage_bytes, output.data), len(output.data)
         if not output.url:
             raise VerificationFailed(f"job {job.id}: an output has neither URL nor bytes")
-        driver = self._driver(job.provider)
+        driver = self._driver_for(job)
         staging, download = await driver.http.download(output.url, media.stage)
         self._emit(job.id, "download", done_bytes=download.bytes, total_bytes=download.bytes)
         return staging, download.bytes
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _driver(self, provider: str) -> Driver:
-        if provider not in self._drivers:
-            self._drivers[provider] = open_driver(provider, self.settings)
-        return self._drivers[provider]
+    def _driver(self, provider: str, offline: bool) -> Driver:
+        """The provider's client, or (offline) the same client pointed at the emulator."""
+        key = (provider, offline)
+        if key not in self._drivers:
+            settings = self.settings
+            if settings.offline != offline:
+                settings = replace(settings, offline=offline)
+            self._drivers[key] = open_driver(provider, settings)
+        return self._drivers[key]
+
+    def _driver_for(self, job: Job) -> Driver:
+        """Follow-ups go where the job was sent: an emulator job to the emulator, whether or
+        not this Studio was opened offline."""
+        return self._driver(job.provider, job.offline)
 
     def _expected_s(self, job: Job) -> float:
-        typical = self._driver(job.provider).typical_job_s
+        typical = self._driver_for(job).typical_job_s
         if typical is not None:
             return typical
         history = self.jobs.recent_durations(job.provider, job.kind, job.model)

@@ -20,8 +20,8 @@ from dave.media.capabilities import (
     VideoModeCapability,
     capability,
     default_model,
-    estimate_cost,
     models,
+    xai_charge,
 )
 from dave.media.prices import Charge
 from dave.media.requests import (
@@ -118,8 +118,7 @@ def validate(request: Request | Mapping[str, Any], *, check_files: bool = True) 
     sources = check_sources(request.source_fields()) if check_files else {}
     input_s = _check_input_video(request, cap, sources) if mode in ("edit", "extend") else None
     done = completed(request, model, update, sources)
-    cost = estimate_cost(done, input_duration_s=input_s)  # type: ignore[arg-type]
-    charge = Charge(cost, "usd", "x.ai list price") if cost is not None else None
+    charge = xai_charge(done, input_duration_s=input_s)  # type: ignore[arg-type]
     return ResolvedRequest(done, cap, mode, sources, tuple(warnings), charge)
 
 

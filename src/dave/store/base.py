@@ -29,6 +29,9 @@ class JobJournal(Protocol):
         *,
         price: float | None = None,
         price_unit: str | None = None,
+        price_basis: str | None = None,
+        price_estimate: bool = False,
+        offline: bool = False,
     ) -> Job: ...
 
     def transition(
@@ -58,9 +61,10 @@ class JobJournal(Protocol):
         offset: int = 0,
         *,
         kind: str | None = None,
+        offline: bool | None = None,
     ) -> builtins.list[Job]: ...
 
-    def unfinished(self) -> builtins.list[Job]: ...
+    def unfinished(self, *, offline: bool | None = None) -> builtins.list[Job]: ...
 
     def events(self, job_id: str) -> builtins.list[JobEvent]: ...
 
@@ -68,8 +72,11 @@ class JobJournal(Protocol):
         self, provider: str, kind: str, model: str, limit: int = 20
     ) -> builtins.list[float]: ...
 
-    def cost_summary(self, since: str | None = None) -> builtins.list[CostLine]:
-        """The ledger summed by provider, model, UTC day and unit (jobs sent, not failed)."""
+    def cost_summary(
+        self, since: str | None = None, *, offline: bool = False
+    ) -> builtins.list[CostLine]:
+        """The ledger summed by provider, model, UTC day and unit (jobs sent, not failed): the
+        providers' jobs, or with `offline` the emulator's."""
         ...
 
     def count(self, states: Iterable[JobState | str] | None = None) -> int: ...

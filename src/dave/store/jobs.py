@@ -72,10 +72,20 @@ class Job:
     #: The documented list price when journaled, in `price_unit` (usd or credits).
     price: float | None = None
     price_unit: str | None = None
+    #: How the price was reached, and whether it rests on an assumption (an estimate).
+    price_basis: str | None = None
+    price_estimate: bool = False
+    #: Sent to the built-in emulator rather than the provider.
+    offline: bool = False
 
     @property
     def terminal(self) -> bool:
         return self.state in TERMINAL
+
+    @property
+    def charged_usd(self) -> float | None:
+        """What the provider reported it charged (x.ai's usage), when it reports it."""
+        return self.cost_usd
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields (for `--json` output)."""
@@ -90,9 +100,12 @@ class Job:
             "result": self.result,
             "error": self.error,
             "error_code": self.error_code,
-            "cost_usd": self.cost_usd,
             "price": self.price,
             "price_unit": self.price_unit,
+            "price_estimate": self.price_estimate,
+            "price_basis": self.price_basis,
+            "charged_usd": self.cost_usd,
+            "offline": self.offline,
             "attempts": self.attempts,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
@@ -158,6 +171,9 @@ def _row_to_job(row: sqlite3.Row) -> Job:
         owner=row["owner"],
         price=row["price"],
         price_unit=row["price_unit"],
+        price_basis=row["price_basis"],
+        price_estimate=bool(row["price_estimate"]),
+        offline=bool(row["offline"]),
     )
 
 
@@ -187,18 +203,23 @@ class JobStore:
         *,
         price: float | None = None,
         price_unit: str | None = None,
+        price_basis: str | None = None,
+        price_estimate: bool = False,
+        offline: bool = False,
     ) -> Job:
-        """Journal a new job in state `created` (the request is stored exactly as given)."""
+        """Journal a new job in state `created` (the request is stored exactly as given);
+        `offline` says it goes to the built-in emulator."""
         job_id = new_id("j")
         now = utc_now()
         request_json = dump_json(request)
         state = JobState.CREATED.value
+        priced = (price, price_unit, price_basis, int(price_estimate), int(offline))
         with self.db.transaction() as conn:
             conn.execute(
                 "INSERT INTO jobs (id, provider, kind, model, state, request_json,"
-                " created_at, updated_at, price, price_unit)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (job_id, provider, kind, model, state, request_json, now, now, price, price_unit),
+                " created_at, updated_at, price, price_unit, price_basis, price_estimate,"
+                " offline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (job_id, provider, kind, model, state, request_json, now, now, *priced),
             )
             conn.execute(
                 "INSERT INTO job_events (job_id, at, state, detail) VALUES (?, ?, ?, ?)",
@@ -297,8 +318,10 @@ class JobStore:
         offset: int = 0,
         *,
         kind: str | None = None,
+        offline: bool | None = None,
     ) -> builtins.list[Job]:
-        """Jobs newest first, optionally only those in `states`, from `provider`, of `kind`."""
+        """Jobs newest first, optionally only those in `states`, from `provider`, of `kind`,
+        sent to the emulator (`offline=True`) or not (`False`)."""
         where: builtins.list[str] = []
         params: builtins.list[Any] = []
         if states is not None:
@@ -313,6 +336,9 @@ class JobStore:
         if kind is not None:
             where.append("kind = ?")
             params.append(kind)
+        if offline is not None:
+            where.append("offline = ?")
+            params.append(int(offline))
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         rows = self.db.query(
             f"SELECT * FROM jobs {clause} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
@@ -320,12 +346,13 @@ class JobStore:
         )
         return [_row_to_job(row) for row in rows]
 
-    def unfinished(self) -> builtins.list[Job]:
+    def unfinished(self, *, offline: bool | None = None) -> builtins.list[Job]:
         """Jobs `resume` must look at (created, submitting, submitted, downloading), oldest
-        first."""
+        first; only the emulator's (`offline=True`) or only the providers' (`False`)."""
         names = _states(UNFINISHED)
+        only = "" if offline is None else f" AND offline = {int(offline)}"
         rows = self.db.query(
-            f"SELECT * FROM jobs WHERE state IN ({', '.join('?' * len(names))})"
+            f"SELECT * FROM jobs WHERE state IN ({', '.join('?' * len(names))}){only}"
             " ORDER BY created_at, id",
             names,
         )
@@ -374,19 +401,22 @@ class JobStore:
             if row["started"] is not None and row["ended"] is not None
         ]
 
-    def cost_summary(self, since: str | None = None) -> builtins.list[CostLine]:
+    def cost_summary(
+        self, since: str | None = None, *, offline: bool = False
+    ) -> builtins.list[CostLine]:
         """The ledger summed by provider, model, UTC day and unit, oldest day first: the jobs
         whose request was sent (at least one attempt) and that did not fail or expire. Jobs
         created at or after `since` (a `utc_now` timestamp or a prefix such as `2026-11-27`)
-        only. Jobs without a known price form lines whose unit and amount are None."""
+        only; the providers' jobs, or with `offline` the emulator's (which cost nothing).
+        Jobs without a known price form lines whose unit and amount are None."""
         rows = self.db.query(
             "SELECT provider, model, substr(created_at, 1, 10) AS day, price_unit,"
             " count(*) AS jobs, sum(price) AS amount"
             " FROM jobs WHERE attempts > 0 AND state NOT IN ('failed', 'expired')"
-            " AND created_at >= ?"
+            " AND created_at >= ? AND offline = ?"
             " GROUP BY provider, model, day, price_unit"
             " ORDER BY day, provider, model, price_unit",
-            (since or "",),
+            (since or "", int(offline)),
         )
         return [
             CostLine(

@@ -148,9 +148,23 @@ ALTER TABLE jobs ADD COLUMN price REAL;
 ALTER TABLE jobs ADD COLUMN price_unit TEXT;
 """
 
+# Where a job was sent: the built-in emulator (1) or the provider itself (0). Follow-ups (wait,
+# resume) go where the job went, and the cost ledger leaves the emulator's jobs out.
+JOB_OFFLINE_SQL = "ALTER TABLE jobs ADD COLUMN offline INTEGER NOT NULL DEFAULT 0;"
+
+# How a job's list price was reached ("$0.02/image × 2 images") and whether it rests on an
+# assumption (a third-party quote, an unpublished input price) rather than the provider's own
+# documents: the price is then shown as an estimate.
+JOB_PRICE_BASIS_SQL = """
+ALTER TABLE jobs ADD COLUMN price_basis TEXT;
+ALTER TABLE jobs ADD COLUMN price_estimate INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("001_jobs_assets", _jobs_assets),
     Migration("002_job_owner", JOB_OWNER_SQL),
     Migration("003_sessions", SESSIONS_SQL),
     Migration("004_job_price", JOB_PRICE_SQL),
+    Migration("005_job_offline", JOB_OFFLINE_SQL),
+    Migration("006_job_price_basis", JOB_PRICE_BASIS_SQL),
 ]

@@ -83,7 +83,13 @@ def _answer(ctx: ToolContext, result: Result, text: str | None) -> ToolResult:
         "state": job.state.value,
         "provider": job.provider,
         "model": job.model,
-        "cost_usd": job.cost_usd,
+        # One figure: the list price when journaled (an estimate where it rests on an
+        # assumption), and beside it what the provider reported charging, if it did.
+        "price": job.price,
+        "price_unit": job.price_unit,
+        "price_estimate": job.price_estimate or None,
+        "charged_usd": job.cost_usd,
+        "offline": job.offline or None,
         "assets": [
             {key: value for key, value in asset.items() if key not in ("job_id", "prompt")}
             | {"size": _size(asset)}
