@@ -16,24 +16,12 @@ HELP_FILE = Path(__file__).with_name("help.txt")
 HELP_WIDTH = 100
 
 
-def version_text() -> str:
-    """`dave 0.1.0`: the installed distribution's version, or the package's own when dave runs
-    from a source tree that was never installed."""
-    from importlib import metadata
-
-    try:
-        version = metadata.version("hello-dave")
-    except metadata.PackageNotFoundError:
-        import dave
-
-        version = getattr(dave, "__version__", "unknown")
-    return f"dave {version}"
-
-
 def main() -> None:
     args = sys.argv[1:]
     if args == ["--version"]:
         # As fast as the help: no typer, no rich.
+        from dave.cli.version import version_text
+
         sys.stdout.write(version_text() + "\n")
         sys.stdout.flush()
         raise SystemExit(0)
