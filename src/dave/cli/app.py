@@ -46,7 +46,7 @@ sessions_app = typer.Typer(help="Agent sessions: list them, or show one's messag
 
 def _show_version(value: bool) -> None:
     if value:
-        from dave.cli.entry import version_text
+        from dave.cli.version import version_text
 
         typer.echo(version_text())
         raise typer.Exit()
@@ -167,6 +167,7 @@ def code(
         yes=yes,
         json_output=json,
         workspace=Path.cwd(),
+        command="code",
     )
 
 
