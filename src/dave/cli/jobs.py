@@ -9,7 +9,7 @@ import asyncio
 from typing import Any
 
 from dave.cli.generate import report, result_object
-from dave.cli.output import console, emit_json, price_text, stdout_console
+from dave.cli.output import console, emit_json, price_text, printable, stdout_console
 from dave.cli.store import open_store
 from dave.core.errors import DaveError, InvalidRequest
 
@@ -31,7 +31,13 @@ def list_jobs(*, state: str | None, limit: int, json_output: bool) -> None:
     for job in jobs:
         price = price_text(job.price, job.price_unit)
         table.add_row(
-            job.id, job.state.value, job.provider, job.kind, job.model, price, job.created_at[:19]
+            job.id,
+            job.state.value,
+            job.provider,
+            job.kind,
+            printable(job.model),
+            price,
+            job.created_at[:19],
         )
     stdout_console().print(table)
     if not jobs:
@@ -56,21 +62,22 @@ def show(job_id: str, *, json_output: bool) -> None:
         )
         return
     out = stdout_console()
-    out.print(f"[bold]{job.id}[/bold]  {job.state.value}  {job.provider}/{job.model}  {job.kind}")
+    model = printable(f"{job.provider}/{job.model}")
+    out.print(f"[bold]{job.id}[/bold]  {job.state.value}  {model}  {job.kind}")
     if job.provider_job_id:
-        out.print(f"provider job: {job.provider_job_id}")
+        out.print(f"provider job: {printable(job.provider_job_id)}")
     out.print(f"price: {price_text(job.price, job.price_unit)}")
     if job.cost_usd is not None:
         out.print(f"cost: ${job.cost_usd:.4f}")
     if job.error:
-        out.print(f"error: {job.error}")
-    out.print(f"prompt: {job.request.get('prompt', '')}")
+        out.print(f"error: {printable(job.error)}")
+    out.print(f"prompt: {printable(job.request.get('prompt', ''))}")
     for event in events:
-        out.print(
-            f"  {event.at}  {event.state.value}" + (f"  {event.detail}" if event.detail else "")
-        )
+        detail = f"  {printable(event.detail)}" if event.detail else ""
+        out.print(f"  {event.at}  {event.state.value}{detail}")
     for asset in assets:
-        out.print(f"  asset {asset.id}  {asset.mime}  {asset.bytes} B  {root / asset.path}")
+        where = printable(str(root / asset.path))
+        out.print(f"  asset {asset.id}  {asset.mime}  {asset.bytes} B  {where}")
 
 
 def wait(job_id: str, *, json_output: bool, offline: bool) -> None:

@@ -95,11 +95,14 @@ def _shown(char: str) -> str:
     return char
 
 
-def printable(text: object, *, markup: bool = True) -> str:
+def printable(text: object, *, markup: bool = True, keep_lines: bool = False) -> str:
     """User text (a prompt, an error, a title) as human output may show it: control, bidi and
     other invisible format characters as escapes (`\\x1b`, `\\u202e`), so a prompt cannot
     recolour the terminal, reorder a line or break a table; and, for rich (`markup`), its
-    square brackets escaped, so `[red]` in a prompt is text. `--json` keeps text as it is."""
+    square brackets escaped, so `[red]` in a prompt is text. `keep_lines` leaves newlines
+    alone, for lyrics and messages. `--json` keeps text as it is."""
+    if keep_lines:
+        return "\n".join(printable(line, markup=markup) for line in str(text).split("\n"))
     shown = "".join(_shown(char) for char in str(text))
     if not markup:
         return shown
