@@ -271,11 +271,15 @@ def emulator_serve(
     faults: Annotated[
         Path | None, typer.Option("--faults", help="JSON or TOML file of faults and latency.")
     ] = None,
+    log: Annotated[
+        bool,
+        typer.Option("--log", help="Print each request on stderr: method, path, status, ms."),
+    ] = False,
 ) -> None:
-    """Serve the provider emulator over HTTP for other programs."""
+    """Serve the provider emulator over HTTP for other programs (Ctrl-C stops it)."""
     from dave.cli import emulator
 
-    emulator.serve(host=host, port=port, faults=faults)
+    emulator.serve(host=host, port=port, faults=faults, log=log)
 
 
 @agents_app.command("list")
