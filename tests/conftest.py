@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import settings
 
 from dave.emulator import EmulatorConfig, EmulatorServer
 
@@ -35,6 +36,18 @@ _REAL_VARIABLES = (
 )
 
 TEST_KEY = "xai-test-key-0123456789"
+
+# Hypothesis: CI (CI set, as .ci/run does) draws the same examples on every run, from a fresh
+# clone with no example database, so a red build is a bug and not a roll of the dice; a failure
+# prints the blob that replays it. Elsewhere examples are random and failures are remembered.
+# HYPOTHESIS_PROFILE=ci|dev chooses either by hand. A test's own @settings overrides these.
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, max_examples=100, print_blob=True
+)
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture(autouse=True)

@@ -81,6 +81,36 @@ def test_a_prompt_can_come_on_stdin(run_dave: RunDave) -> None:
     assert "offline emulator" in done.stdout
 
 
+def test_piped_stdin_is_one_turn_per_line_until_exit(run_dave: RunDave) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "dave", "chat", "--offline"],
+        input="hello\nmore\n\n   \n/exit\nnot sent\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("offline emulator") == 2
+    sessions = one_json(run_dave("sessions", "list", "--json").stdout)["sessions"]
+    assert len(sessions) == 1
+    shown = one_json(run_dave("sessions", "show", sessions[0]["id"], "--json").stdout)
+    said = [m["content"] for m in shown["messages"] if m["role"] == "user"]
+    assert said == ["hello", "more"]
+    assert f"`dave chat --session {sessions[0]['id']} ...` continues it" in done.stderr
+
+
+def test_piped_stdin_without_a_line_to_send_is_one_error(run_dave: RunDave) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "dave", "chat", "--offline"],
+        input="\n\n/exit\nhello\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr == "dave: error: no prompt: give one, or pipe it on stdin\n"
+
+
 def test_chat_continues_a_session_in_a_new_process(run_dave: RunDave, xai: EmulatorServer) -> None:
     xai.config.set_chat_script(
         [
@@ -169,6 +199,45 @@ def test_code_offline_follows_a_scripted_model_with_no_server_at_all(tmp_path: P
     assert (project / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
     assert done.stdout == "Fixed add(); the test passes.\n"
     assert "+    return a + b" in done.stderr
+    assert "`dave code --session s_" in done.stderr
+    assert "dave chat --session" not in done.stderr
+
+
+def test_code_offline_without_a_model_that_can_code_says_so_in_one_line(
+    run_dave: RunDave, tmp_path: Path
+) -> None:
+    done = run_dave("code", "--offline", "fix the failing test")
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("dave: error: offline, `dave code` needs a local model server")
+    assert "OPENAI_BASE_URL" in lines[0]
+
+
+def test_code_offline_uses_a_local_model_server_when_one_is_set(
+    xai: EmulatorServer, tmp_path: Path
+) -> None:
+    # The loopback emulator stands in for Ollama: an OpenAI-style chat endpoint on localhost.
+    xai.config.set_chat_script(
+        [{"content": "Nothing to change.", "expect": {"tools": ["read_file"]}}]
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("XAI_API_KEY", "XAI_BASE_URL")}
+    done = subprocess.run(
+        [sys.executable, "-m", "dave", "code", "--offline", "is the code fine?"],
+        capture_output=True,
+        text=True,
+        cwd=_project(tmp_path / "project"),
+        env={**env, "OPENAI_BASE_URL": xai.xai_base_url, "DAVE_LLM_MODEL": "qwen-coder"},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Nothing to change.\n"
+    sent = xai.log.posts("/v1/chat/completions")
+    assert len(sent) == 1
+    assert sent[0].json["model"] == "qwen-coder"
+    assert "`dave code --session s_" in done.stderr
 
 
 def test_code_without_yes_and_without_a_terminal_denies_writes_and_says_so(

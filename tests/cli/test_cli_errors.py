@@ -111,22 +111,110 @@ def test_a_lost_answer_exits_non_zero_and_says_how_to_look_it_up(
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "line"),
     [
-        ("image", "a red fox", "--bogus"),
-        ("image",),
-        ("video", "a fox", "--duration", "many"),
-        ("jobs", "frobnicate"),
+        (
+            ("image", "a red fox", "--bogus"),
+            "dave: error: No such option: --bogus (Possible options: --out); "
+            "see `dave image --help`",
+        ),
+        (("image",), "dave: error: Missing argument 'PROMPT'; see `dave image --help`"),
+        (
+            ("video", "a fox", "--duration", "many"),
+            "dave: error: Invalid value for '--duration' / '-d': 'many' is not a valid int; "
+            "see `dave video --help`",
+        ),
+        (
+            ("jobs", "frobnicate"),
+            "dave: error: No such command 'frobnicate'; see `dave jobs --help`",
+        ),
+        (("jobs", "show"), "dave: error: Missing argument 'JOB_ID'; see `dave jobs show --help`"),
     ],
-    ids=["unknown option", "missing prompt", "non-integer duration", "unknown subcommand"],
+    ids=["unknown option", "missing prompt", "non-integer duration", "unknown subcommand", "no id"],
 )
-def test_usage_errors_exit_2_without_a_traceback(run_dave: RunDave, args: tuple[str, ...]) -> None:
+def test_usage_errors_are_one_line_and_exit_2(
+    run_dave: RunDave, args: tuple[str, ...], line: str
+) -> None:
     done = run_dave(*args)
 
     assert done.returncode == 2, (done.returncode, done.stderr)
-    assert "Traceback" not in done.stderr
     assert done.stdout == ""
-    assert "Usage" in done.stderr
+    assert done.stderr == line + "\n"
+
+
+def test_a_misspelled_flag_keeps_clicks_suggestion_in_its_one_line(run_dave: RunDave) -> None:
+    done = run_dave("image", "a red fox", "--modle", "grok-imagine-image")
+
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "dave: error: No such option: --modle (Possible options: --model, --offline); "
+        "see `dave image --help`"
+    ]
+
+
+def test_a_usage_error_with_json_prints_one_error_object(run_dave: RunDave) -> None:
+    done = run_dave("image", "a red fox", "--json", "--bogus")
+
+    assert done.returncode == 2
+    error = json.loads(done.stdout)["error"]
+    assert len(done.stdout.splitlines()) == 1
+    assert error["type"] == "UsageError"
+    assert error["message"] == "No such option: --bogus (Possible options: --out)"
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_dave_version_prints_the_installed_version(run_dave: RunDave) -> None:
+    from importlib.metadata import version
+
+    for args in (["--version"], ["--version", "--help"]):
+        done = run_dave(*args)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == f"dave {version('hello-dave')}\n"
+        assert done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("command", "usage"),
+    [
+        (["image"], "Usage: dave image [OPTIONS] PROMPT"),
+        (["edit"], "Usage: dave edit [OPTIONS] [PROMPT]"),
+        (["video"], "Usage: dave video [OPTIONS] PROMPT"),
+        (["upscale"], "Usage: dave upscale [OPTIONS] IMAGE"),
+        (["control"], "Usage: dave control [OPTIONS] IMAGE [PROMPT]"),
+        (["lyrics"], "Usage: dave lyrics [OPTIONS] [PROMPT]"),
+        (["chat"], "Usage: dave chat [OPTIONS] [PROMPT]"),
+        (["jobs", "show"], "Usage: dave jobs show [OPTIONS] JOB_ID"),
+        (["jobs", "resume"], "Usage: dave jobs resume [OPTIONS] [JOB_ID]"),
+        (["sessions", "show"], "Usage: dave sessions show [OPTIONS] SESSION_ID"),
+    ],
+)
+def test_usage_names_arguments_in_upper_case(
+    run_dave: RunDave, command: list[str], usage: str
+) -> None:
+    done = run_dave(*command, "--help", env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
+
+    assert done.returncode == 0, done.stderr
+    assert usage in done.stdout
+    assert "{" not in done.stdout.split("Usage:")[1].splitlines()[0]
+
+
+def test_every_argument_has_an_upper_case_metavar() -> None:
+    import typer
+
+    from dave.cli.app import app
+
+    def walk(command: typer.core.TyperGroup | typer.core.TyperCommand) -> list[str]:
+        found = [
+            f"{command.name} {param.name}: {param.metavar!r}"
+            for param in command.params
+            if isinstance(param, typer.core.TyperArgument)
+            and not (param.metavar and param.metavar.isupper())
+        ]
+        for sub in getattr(command, "commands", {}).values():
+            found += walk(sub)
+        return found
+
+    assert walk(typer.main.get_command(app)) == []
 
 
 @pytest.mark.parametrize(

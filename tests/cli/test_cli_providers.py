@@ -102,3 +102,27 @@ def test_providers_loads_no_provider_client_emulator_store_or_http_stack() -> No
     loaded = json.loads(done.stderr.strip().splitlines()[-1])
     heavy = ("dave.providers", "dave.emulator", "dave.store", "dave.media.studio", "httpx2")
     assert [name for name in loaded if name.startswith(heavy)] == []
+
+
+# --- -p/--provider on the media commands -------------------------------------------------------
+
+
+def test_provider_names_are_case_insensitive(run_dave: RunDave) -> None:
+    for args, provider in (
+        (["image", "a fox", "-p", "XAI"], "xai"),
+        (["image", "a fox", "--provider", "MiniMax"], "minimax"),
+        (["image", "a fox", "-p", "Stability"], "stability"),
+    ):
+        done = run_dave(*args, "--offline", "--json")
+        assert done.returncode == 0, (args, done.stderr)
+        assert one_json(done.stdout)["job"]["provider"] == provider
+
+
+def test_an_unknown_provider_is_one_line_with_the_choices(run_dave: RunDave) -> None:
+    done = run_dave("image", "a fox", "-p", "OpenAI", "--offline")
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == (
+        "dave: error: unknown provider 'openai'; use one of xai, minimax, stability\n"
+    )

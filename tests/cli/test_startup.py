@@ -88,3 +88,11 @@ def test_a_json_listing_does_not_import_rich_or_pydantic(tmp_path):
     assert done.stdout.startswith('{"assets": [')
     loaded = json.loads(done.stderr.strip().splitlines()[-1])
     assert [name for name in loaded if name.startswith(("rich", "pydantic", "httpx2"))] == []
+
+
+def test_version_is_as_fast_as_the_help():
+    probe = PROBE.replace('["dave", "--help"]', '["dave", "--version"]')
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.startswith("dave ")
+    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    assert [name for name in loaded if name.startswith((*HEAVY, "typer", "rich"))] == []

@@ -218,3 +218,17 @@ async def test_minimax_chat_is_under_v1_of_the_media_host(minimax: EmulatorServe
         )
     assert reply.choices[0].message.content
     assert [post.path for post in minimax.log.posts()] == ["/minimax/v1/chat/completions"]
+
+
+def test_offline_a_local_server_that_is_set_answers_instead_of_the_emulator() -> None:
+    settings = load_settings({}, offline=True)
+    env = {"OPENAI_BASE_URL": "http://127.0.0.1:11434/v1/", "DAVE_LLM_MODEL": "qwen-coder"}
+
+    endpoint = llm_endpoint(settings, env=env)
+
+    assert (endpoint.provider, endpoint.base_url, endpoint.model) == (
+        "local",
+        "http://127.0.0.1:11434/v1",
+        "qwen-coder",
+    )
+    assert not endpoint.offline

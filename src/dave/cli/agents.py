@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dave.cli.output import console, emit_json, stdout_console
+from dave.cli.output import console, emit_json, printable, stdout_console
 
 
 def _specs() -> dict[str, Any]:
@@ -101,7 +101,7 @@ def list_sessions(*, limit: int, json_output: bool) -> None:
             str(tokens),
             f"${session.cost_usd:.4f}",
             session.updated_at[:19],
-            (session.title or "")[:50],
+            printable((session.title or "")[:50]),
         )
     stdout_console().print(table)
     if not found:
@@ -146,4 +146,4 @@ def show_session(session_id: str, *, json_output: bool) -> None:
 def _indent(text: str, limit: int = 2000) -> str:
     if len(text) > limit:
         text = text[:limit] + " …"
-    return "\n".join("  " + line for line in text.splitlines())
+    return "\n".join("  " + printable(line, markup=False) for line in text.splitlines())

@@ -10,9 +10,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperArgument
 
 from dave.cli import av_commands, image_commands
 from dave.cli.options import Json, Limit, Offline, OutDir
+
+
+def _metavar(self: TyperArgument, ctx: typer.Context, *, usage: bool = False) -> str:
+    """An argument as usage and help name it: `PROMPT`, `[JOB_ID]` when optional. typer's own
+    gives `{prompt}` (and `prompt:str`); click's convention, and dave's README, is upper case."""
+    name = self.metavar or (self.name or "").upper()
+    if self.nargs != 1:
+        name += "..."
+    return f"[{name}]" if usage and not self.required else name
+
+
+TyperArgument.make_metavar = _metavar  # type: ignore[method-assign,assignment]
 
 app = typer.Typer(
     name="dave",
@@ -29,6 +42,31 @@ assets_app = typer.Typer(help="The media library: every output, with its prompt 
 emulator_app = typer.Typer(help="The built-in emulator of the providers' APIs.")
 agents_app = typer.Typer(help="Named agents: list them, or show one's model, tools and prompt.")
 sessions_app = typer.Typer(help="Agent sessions: list them, or show one's messages.")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from dave.cli.version import version_text
+
+        typer.echo(version_text())
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print dave's version and exit.",
+            is_eager=True,
+            callback=_show_version,
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(assets_app, name="assets")
 app.add_typer(agents_app, name="agents")
@@ -91,7 +129,9 @@ Yes = Annotated[
 ]
 ChatPrompt = Annotated[
     str | None,
-    typer.Argument(help="What to ask; none on a terminal starts an interactive session."),
+    typer.Argument(
+        metavar="PROMPT", help="What to ask; none on a terminal starts an interactive session."
+    ),
 ]
 
 
@@ -131,10 +171,11 @@ def code(
         yes=yes,
         json_output=json,
         workspace=Path.cwd(),
+        command="code",
     )
 
 
-JobId = Annotated[str, typer.Argument(help="Job id (a unique prefix is enough).")]
+JobId = Annotated[str, typer.Argument(metavar="JOB_ID", help="Job id (a unique prefix is enough).")]
 
 
 @jobs_app.command("list")
@@ -175,7 +216,7 @@ def jobs_wait(
 @jobs_app.command("resume")
 def jobs_resume(
     job_id: Annotated[
-        str | None, typer.Argument(help="One job; all unfinished if omitted.")
+        str | None, typer.Argument(metavar="JOB_ID", help="One job; all unfinished if omitted.")
     ] = None,
     resubmit: Annotated[
         bool,
@@ -214,7 +255,9 @@ def assets_list(
 
 @assets_app.command("show")
 def assets_show(
-    asset_id: Annotated[str, typer.Argument(help="Asset id (a unique prefix is enough).")],
+    asset_id: Annotated[
+        str, typer.Argument(metavar="ASSET_ID", help="Asset id (a unique prefix is enough).")
+    ],
     json: Json = False,
 ) -> None:
     """Show one asset: file, checks, prompt and parameters."""
@@ -225,7 +268,7 @@ def assets_show(
 
 @assets_app.command("search")
 def assets_search(
-    text: Annotated[str, typer.Argument(help="Words to find in prompts.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to find in prompts.")],
     limit: Limit = 50,
     json: Json = False,
 ) -> None:
@@ -242,11 +285,15 @@ def emulator_serve(
     faults: Annotated[
         Path | None, typer.Option("--faults", help="JSON or TOML file of faults and latency.")
     ] = None,
+    log: Annotated[
+        bool,
+        typer.Option("--log", help="Print each request on stderr: method, path, status, ms."),
+    ] = False,
 ) -> None:
-    """Serve the provider emulator over HTTP for other programs."""
+    """Serve the provider emulator over HTTP for other programs (Ctrl-C stops it)."""
     from dave.cli import emulator
 
-    emulator.serve(host=host, port=port, faults=faults)
+    emulator.serve(host=host, port=port, faults=faults, log=log)
 
 
 @agents_app.command("list")
@@ -259,7 +306,7 @@ def agents_list(json: Json = False) -> None:
 
 @agents_app.command("show")
 def agents_show(
-    name: Annotated[str, typer.Argument(help="Agent name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Agent name.")],
     json: Json = False,
 ) -> None:
     """Show one agent: model, tool sets, limits and system prompt."""
@@ -278,7 +325,9 @@ def sessions_list(limit: Limit = 50, json: Json = False) -> None:
 
 @sessions_app.command("show")
 def sessions_show(
-    session_id: Annotated[str, typer.Argument(help="Session id (a unique prefix is enough).")],
+    session_id: Annotated[
+        str, typer.Argument(metavar="SESSION_ID", help="Session id (a unique prefix is enough).")
+    ],
     json: Json = False,
 ) -> None:
     """Show one session: its messages, tool calls and results, tokens and cost."""

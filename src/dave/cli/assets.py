@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dave.cli.output import console, emit_json, stdout_console
+from dave.cli.output import console, emit_json, printable, stdout_console
 from dave.cli.store import open_store
 
 
@@ -28,7 +28,7 @@ def show(asset_id: str, *, json_output: bool) -> None:
         emit_json({"asset": data})
         return
     for key, value in data.items():
-        stdout_console().print(f"{key}: {value}")
+        stdout_console().print(f"{key}: {printable(value)}")
 
 
 def _print(assets: Sequence[Any], root: Any, json_output: bool) -> None:
@@ -43,7 +43,9 @@ def _print(assets: Sequence[Any], root: Any, json_output: bool) -> None:
         if asset.duration_s:
             size += f" {asset.duration_s:.1f}s"
         prompt = (asset.prompt or "")[:40]
-        table.add_row(asset.id, asset.kind, size, prompt, str(root / asset.path))
+        table.add_row(
+            asset.id, asset.kind, size, printable(prompt), printable(str(root / asset.path))
+        )
     stdout_console().print(table)
     if not assets:
         console().print("no assets found")

@@ -23,7 +23,7 @@ from dave.cli.options import (
 
 
 def video(
-    prompt: Annotated[str, typer.Argument(help="What happens in the video.")],
+    prompt: Annotated[str, typer.Argument(metavar="PROMPT", help="What happens in the video.")],
     image: Annotated[
         str | None,
         typer.Option("--image", "--first-frame", "-i", help="First frame (path or URL)."),
@@ -83,7 +83,9 @@ def video(
 
 
 def music(
-    prompt: Annotated[str, typer.Argument(help="Style, mood and scene; or the sound to make.")],
+    prompt: Annotated[
+        str, typer.Argument(metavar="PROMPT", help="Style, mood and scene; or the sound to make.")
+    ],
     lyrics: Annotated[
         str | None,
         typer.Option("--lyrics", "-l", help="The words, or a file holding them (MiniMax)."),
@@ -167,7 +169,8 @@ def music(
 
 def lyrics(
     prompt: Annotated[
-        str, typer.Argument(help="Theme and style (or, with --edit, what to change).")
+        str,
+        typer.Argument(metavar="PROMPT", help="Theme and style (or, with --edit, what to change)."),
     ] = "",
     edit: Annotated[
         str | None,

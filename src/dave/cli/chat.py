@@ -27,7 +27,7 @@ from dave.agents.events import (
 )
 from dave.cli.errors import fail
 from dave.cli.output import console, emit_json
-from dave.core.errors import DaveError, InvalidRequest
+from dave.core.errors import ConfigError, DaveError, InvalidRequest
 
 if TYPE_CHECKING:
     from dave.agents.manager import AgentManager, AgentRun
@@ -191,12 +191,15 @@ def chat(
     yes: bool,
     json_output: bool,
     workspace: Path | None = None,
+    command: str = "chat",
 ) -> None:
-    """One answer for `prompt`, or an interactive session when there is none on a terminal."""
+    """One answer for `prompt`; an interactive session when there is none on a terminal; one
+    turn per line of piped stdin (`--json`: all of stdin is one prompt, for one answer)."""
     interactive = prompt is None and sys.stdin.isatty()
-    if prompt is None and not interactive:
+    piped = prompt is None and not interactive and not json_output
+    if prompt is None and not interactive and json_output:
         prompt = sys.stdin.read()
-    if not interactive and not (prompt or "").strip():
+    if not interactive and not piped and not (prompt or "").strip():
         raise InvalidRequest("no prompt: give one, or pipe it on stdin")
     if interactive and json_output:
         raise InvalidRequest("--json needs a prompt (it prints one object for one answer)")
@@ -210,6 +213,7 @@ def chat(
                 yes=yes,
                 json_output=json_output,
                 workspace=workspace,
+                command=command,
             )
         )
     except DaveError as error:
@@ -232,18 +236,40 @@ async def _main(
     yes: bool,
     json_output: bool,
     workspace: Path | None,
+    command: str,
 ) -> None:
     from dave.agents.manager import AgentManager
 
     terminal = TerminalInput() if sys.stdin.isatty() else None
     approver = Approver(yes=yes, terminal=terminal)
     async with AgentManager(offline=offline, approve=approver, workspace=workspace) as manager:
+        if command == "code":
+            _check_a_coder(manager, agent or "code")
         if prompt is not None:
             done, renderer = await _one(manager, agent, prompt, session, json_output)
-            _report(done, renderer, json_output=json_output)
+            _report(done, renderer, json_output=json_output, command=command)
             return
-        assert terminal is not None
-        await _interactive(manager, terminal, agent, session)
+        if terminal is None:
+            await _piped(manager, TerminalInput(), agent, session, command)
+            return
+        await _interactive(manager, terminal, agent, session, command)
+
+
+def _check_a_coder(manager: AgentManager, agent: str) -> None:
+    """Offline, the coding agent needs a model that can code: a local server (OPENAI_BASE_URL),
+    or a scripted emulator (DAVE_EMULATOR_CONFIG, for tests); the emulator's own rule-based
+    chat model only makes media, so it is refused rather than answering with a greeting."""
+    if not manager.endpoint(manager.spec(agent)).offline:
+        return
+    from dave.emulator import EmulatorConfig
+
+    config = EmulatorConfig.from_environment()
+    if config is not None and config.chat_script:
+        return
+    raise ConfigError(
+        "offline, `dave code` needs a local model server: set OPENAI_BASE_URL "
+        "(e.g. http://localhost:11434/v1 for Ollama); the emulator's chat model cannot code"
+    )
 
 
 async def _one(
@@ -264,13 +290,18 @@ async def _one(
 
 
 async def _interactive(
-    manager: AgentManager, terminal: TerminalInput, agent: str | None, session: str | None
+    manager: AgentManager,
+    terminal: TerminalInput,
+    agent: str | None,
+    session: str | None,
+    command: str,
 ) -> None:
     from dave.agents.manager import DEFAULT_AGENT
 
     name = agent or (manager.sessions.get(session).agent if session else DEFAULT_AGENT)
     _say(
-        f"[dim]dave chat with {_esc(name)}: /exit or Ctrl-D to leave, Ctrl-C stops an answer[/dim]"
+        f"[dim]dave {command} with {_esc(name)}: /exit or Ctrl-D to leave, "
+        "Ctrl-C stops an answer[/dim]"
     )
     while True:
         line = await terminal.readline(f"{name}> " if sys.stderr.isatty() else "")
@@ -282,7 +313,36 @@ async def _interactive(
         session = done.session_id
         _notes(done, renderer)
     if session:
-        _say(f"[dim]session {session}: `dave chat --session {session}` continues it[/dim]")
+        _say(f"[dim]session {session}: `dave {command} --session {session}` continues it[/dim]")
+
+
+async def _piped(
+    manager: AgentManager,
+    lines: TerminalInput,
+    agent: str | None,
+    session: str | None,
+    command: str,
+) -> None:
+    """Piped stdin: each line is one turn of the same session, as if typed; blank lines are
+    skipped, and /exit or the end of input ends it. A turn that fails ends the run (exit 1)."""
+    turns = 0
+    while True:
+        line = await lines.readline("")
+        if line is None or line.strip() in EXIT_WORDS:
+            break
+        if not line.strip():
+            continue
+        done, renderer = await _one(manager, agent, line, session, False)
+        turns += 1
+        session = done.session_id
+        if done.stop_reason in ("error", "cancelled"):
+            _report(done, renderer, json_output=False, command=command)
+            return
+        _notes(done, renderer)
+    if not turns:
+        raise InvalidRequest("no prompt: give one, or pipe it on stdin")
+    if session:
+        _say(f"[dim]session {session}: `dave {command} --session {session} ...` continues it[/dim]")
 
 
 class RunFailed(DaveError):
@@ -293,7 +353,7 @@ class RunFailed(DaveError):
         self.session_id = session_id
 
 
-def _report(done: Done, renderer: Renderer, *, json_output: bool) -> None:
+def _report(done: Done, renderer: Renderer, *, json_output: bool, command: str = "chat") -> None:
     if done.stop_reason == "error":
         message = renderer.errors[-1] if renderer.errors else "the run failed"
         raise RunFailed(message, done.session_id)
@@ -315,7 +375,7 @@ def _report(done: Done, renderer: Renderer, *, json_output: bool) -> None:
         if done.session_id:
             _say(
                 f"[dim]session {done.session_id}: "
-                f"`dave chat --session {done.session_id} ...` continues it[/dim]"
+                f"`dave {command} --session {done.session_id} ...` continues it[/dim]"
             )
     if done.stop_reason == "cancelled":
         fail("interrupted; the session keeps what was done so far", 130)

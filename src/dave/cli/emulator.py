@@ -8,7 +8,7 @@ from dave.cli.output import console
 from dave.core.errors import ConfigError
 
 
-def serve(*, host: str, port: int, faults: Path | None) -> None:
+def serve(*, host: str, port: int, faults: Path | None, log: bool = False) -> None:
     from dave.emulator import EmulatorConfig
     from dave.emulator.server import serve as run
 
@@ -21,4 +21,4 @@ def serve(*, host: str, port: int, faults: Path | None) -> None:
     console().print(f"  export XAI_BASE_URL={origin}/v1 XAI_API_KEY=any-key")
     console().print(f"  export MINIMAX_BASE_URL={origin}/minimax MINIMAX_API_KEY=any-key")
     console().print(f"  export STABILITY_BASE_URL={origin}/stability STABILITY_API_KEY=any-key")
-    run(host=host, port=port, config=config)
+    run(host=host, port=port, config=config, access_log=log)

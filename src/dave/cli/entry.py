@@ -18,6 +18,13 @@ HELP_WIDTH = 100
 
 def main() -> None:
     args = sys.argv[1:]
+    if args == ["--version"]:
+        # As fast as the help: no typer, no rich.
+        from dave.cli.version import version_text
+
+        sys.stdout.write(version_text() + "\n")
+        sys.stdout.flush()
+        raise SystemExit(0)
     if args in ([], ["--help"]) and HELP_FILE.exists():
         sys.stdout.write(HELP_FILE.read_text(encoding="utf-8"))
         sys.stdout.flush()

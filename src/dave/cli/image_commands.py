@@ -36,7 +36,7 @@ CfgScale = Annotated[
 
 
 def image(
-    prompt: Annotated[str, typer.Argument(help="What to draw.")],
+    prompt: Annotated[str, typer.Argument(metavar="PROMPT", help="What to draw.")],
     provider: Provider = "xai",
     model: Model = None,
     n: Count = 1,
@@ -103,7 +103,8 @@ def edit(
     prompt: Annotated[
         str,
         typer.Argument(
-            help="How to change the image(s); erase, outpaint and remove-background need none."
+            metavar="PROMPT",
+            help="How to change the image(s); erase, outpaint and remove-background need none.",
         ),
     ] = "",
     provider: Provider = "xai",
@@ -210,7 +211,9 @@ def edit(
 
 
 def upscale(
-    image: Annotated[str, typer.Argument(help="The image to enlarge: a path or URL.")],
+    image: Annotated[
+        str, typer.Argument(metavar="IMAGE", help="The image to enlarge: a path or URL.")
+    ],
     mode: Annotated[
         str, typer.Option("--mode", help="fast (4x), conservative (4 MP) or creative (to 4K).")
     ] = "fast",
@@ -245,8 +248,12 @@ def upscale(
 
 
 def control(
-    image: Annotated[str, typer.Argument(help="The control image: a path or URL.")],
-    prompt: Annotated[str, typer.Argument(help="What to make; style-transfer needs none.")] = "",
+    image: Annotated[
+        str, typer.Argument(metavar="IMAGE", help="The control image: a path or URL.")
+    ],
+    prompt: Annotated[
+        str, typer.Argument(metavar="PROMPT", help="What to make; style-transfer needs none.")
+    ] = "",
     mode: Annotated[
         str,
         typer.Option("--mode", help="sketch, structure, style or style-transfer."),

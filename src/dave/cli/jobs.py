@@ -15,6 +15,7 @@ from dave.cli.output import (
     emit_json,
     job_price,
     price_text,
+    printable,
     stdout_console,
 )
 from dave.cli.store import open_store
@@ -44,7 +45,13 @@ def list_jobs(*, state: str | None, limit: int, json_output: bool) -> None:
         # The emulator's jobs cost nothing: say so where the provider is named.
         provider = f"{job.provider} (offline)" if job.offline else job.provider
         table.add_row(
-            job.id, job.state.value, provider, job.kind, job.model, price, job.created_at[:19]
+            job.id,
+            job.state.value,
+            provider,
+            job.kind,
+            printable(job.model),
+            price,
+            job.created_at[:19],
         )
     stdout_console().print(table)
     if not jobs:
@@ -71,25 +78,24 @@ def show(job_id: str, *, json_output: bool) -> None:
         )
         return
     out = stdout_console()
-    out.print(f"[bold]{job.id}[/bold]  {job.state.value}  {job.provider}/{job.model}  {job.kind}")
+    model = printable(f"{job.provider}/{job.model}")
+    out.print(f"[bold]{job.id}[/bold]  {job.state.value}  {model}  {job.kind}")
     if job.provider_job_id:
-        out.print(f"provider job: {job.provider_job_id}")
+        out.print(f"provider job: {printable(job.provider_job_id)}")
     if job.offline:
         out.print("sent to: the built-in emulator (offline; nothing billed)")
-    out.print(f"price: {job_price(job)}")
+    out.print(f"price: {printable(job_price(job))}")
     if job.price_basis:
-        from rich.markup import escape
-
-        out.print(f"  list price when journaled: {escape(job.price_basis)}")
+        out.print(f"  list price when journaled: {printable(job.price_basis)}")
     if job.error:
-        out.print(f"error: {job.error}")
-    out.print(f"prompt: {job.request.get('prompt', '')}")
+        out.print(f"error: {printable(job.error)}")
+    out.print(f"prompt: {printable(job.request.get('prompt', ''))}")
     for event in events:
-        out.print(
-            f"  {event.at}  {event.state.value}" + (f"  {event.detail}" if event.detail else "")
-        )
+        detail = f"  {printable(event.detail)}" if event.detail else ""
+        out.print(f"  {event.at}  {event.state.value}{detail}")
     for asset in assets:
-        out.print(f"  asset {asset.id}  {asset.mime}  {asset.bytes} B  {root / asset.path}")
+        where = printable(str(root / asset.path))
+        out.print(f"  asset {asset.id}  {asset.mime}  {asset.bytes} B  {where}")
 
 
 def wait(job_id: str, *, json_output: bool, offline: bool) -> None:

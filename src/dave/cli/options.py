@@ -11,7 +11,22 @@ from typing import Annotated
 
 import typer
 
-Provider = Annotated[str, typer.Option("--provider", "-p", help="Media provider.")]
+
+def _provider_name(value: str) -> str:
+    # Provider names are case-insensitive on the command line (`-p XAI`, `-p MiniMax`); an
+    # unknown one is refused later, by the request models, with the list of choices.
+    return value.strip().lower()
+
+
+Provider = Annotated[
+    str,
+    typer.Option(
+        "--provider",
+        "-p",
+        help="Media provider: xai, minimax or stability.",
+        callback=_provider_name,
+    ),
+]
 Model = Annotated[
     str | None, typer.Option("--model", "-m", help="Model id (default: the provider's).")
 ]

@@ -74,6 +74,51 @@ def emit_line(text: str) -> None:
     sys.stdout.flush()
 
 
+# Joiners and emoji tag characters are format characters too, but emoji need them.
+_KEEP_FORMAT = {0x200C, 0x200D, *range(0xE0020, 0xE0080)}
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _shown(char: str) -> str:
+    import unicodedata
+
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    category = unicodedata.category(char)
+    if category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and code not in _KEEP_FORMAT):
+        if code < 0x100:
+            return f"\\x{code:02x}"
+        return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    return char
+
+
+def printable(text: object, *, markup: bool = True, keep_lines: bool = False) -> str:
+    """User text (a prompt, an error, a title) as human output may show it: control, bidi and
+    other invisible format characters as escapes (`\\x1b`, `\\u202e`), so a prompt cannot
+    recolour the terminal, reorder a line or break a table; and, for rich (`markup`), its
+    square brackets escaped, so `[red]` in a prompt is text. `keep_lines` leaves newlines
+    alone, for lyrics and messages. `--json` keeps text as it is."""
+    if keep_lines:
+        return "\n".join(printable(line, markup=markup) for line in str(text).split("\n"))
+    shown = "".join(_shown(char) for char in str(text))
+    if not markup:
+        return shown
+    from rich.markup import escape
+
+    return escape(shown)
+
+
+def amount_text(phase: str | None, completed: float, total: float | None) -> str:
+    """The amount column of a job's progress line: a percent while the provider works on it,
+    bytes only while its output downloads (rich's DownloadColumn does those), else nothing."""
+    if phase == "poll" and total:
+        return f"{min(100.0, max(0.0, 100 * completed / total)):.0f}%"
+    return ""
+
+
 @contextmanager
 def progress_display(enabled: bool) -> Iterator[Any]:
     """A rich progress display on stderr fed by Studio events; a no-op handler when disabled."""
@@ -84,17 +129,33 @@ def progress_display(enabled: bool) -> Iterator[Any]:
         BarColumn,
         DownloadColumn,
         Progress,
+        ProgressColumn,
         SpinnerColumn,
+        Task,
         TextColumn,
         TimeElapsedColumn,
     )
+    from rich.text import Text
+
+    class AmountColumn(ProgressColumn):
+        """Percent while polling, bytes while downloading: a poll's 50 of 100 is no size."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.bytes = DownloadColumn()
+
+        def render(self, task: Task) -> Text:
+            phase = task.fields.get("phase")
+            if phase == "download":
+                return self.bytes.render(task)
+            return Text(amount_text(phase, task.completed, task.total), style="progress.percentage")
 
     tasks: dict[str, Any] = {}
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(),
+        AmountColumn(),
         TimeElapsedColumn(),
         console=console(),
         transient=True,
@@ -103,14 +164,17 @@ def progress_display(enabled: bool) -> Iterator[Any]:
         def handle(event: StudioEvent) -> None:
             key = event.job_id
             if key not in tasks:
-                tasks[key] = progress.add_task(f"{key[:12]}", total=None)
+                tasks[key] = progress.add_task(printable(key[:12]), total=None, phase=None)
             task = tasks[key]
             if event.kind == "state":
-                progress.update(task, description=f"{key[:12]} {event.state}")
+                progress.update(task, description=printable(f"{key[:12]} {event.state}"))
             elif event.kind == "progress" and event.progress is not None:
-                progress.update(task, total=100, completed=event.progress)
+                progress.update(task, total=100, completed=event.progress, phase="poll")
             elif event.kind == "download":
-                progress.update(task, total=event.total_bytes, completed=event.done_bytes)
+                progress.update(
+                    task, total=event.total_bytes, completed=event.done_bytes, phase="download"
+                )
+            progress.refresh()
 
         yield handle
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dave.cli.generate import copy_out, result_object
-from dave.cli.output import console, emit_json, emit_line
+from dave.cli.output import console, emit_json, emit_line, printable
 
 if TYPE_CHECKING:
     from dave.media.studio import Result
@@ -48,8 +48,10 @@ def report_lyrics(result: Result, *, out: Path | None, json_output: bool) -> Non
     console().print(f"job [bold]{job.id}[/bold] {job.state.value}")
     # Stdout gets the song as a person reads it: title and style, the words, the feature id.
     labels = (("title", "title"), ("style", "style_tags"))
-    header = "\n".join(f"{label}: {song[key]}" for label, key in labels if song[key])
-    parts = [header, (song["lyrics"] or "").strip("\n")]
+    header = "\n".join(
+        f"{label}: {printable(song[key], markup=False)}" for label, key in labels if song[key]
+    )
+    parts = [header, printable((song["lyrics"] or "").strip("\n"), markup=False, keep_lines=True)]
     feature = song["cover_feature_id"]
     if feature:
         parts.append(f"cover feature: {feature}")

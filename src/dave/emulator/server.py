@@ -4,15 +4,16 @@ Not for production traffic: one process, loopback by default, no TLS."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterable
 from types import TracebackType
-from typing import Any
+from typing import Any, TextIO
 
 import uvicorn
-from starlette.applications import Starlette
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .app import create_app
@@ -38,7 +39,7 @@ class TransportExposingH11Protocol(H11Protocol):
         self.app_state = {**self.app_state, TRANSPORT_KEY: transport}
 
 
-def _uvicorn_config(app: Starlette, host: str, port: int) -> uvicorn.Config:
+def _uvicorn_config(app: Any, host: str, port: int, *, graceful_s: float = 1) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=host,
@@ -47,8 +48,9 @@ def _uvicorn_config(app: Starlette, host: str, port: int) -> uvicorn.Config:
         lifespan="off",
         log_level="warning",
         access_log=False,
-        # A hanging request must not hold up shutdown for long.
-        timeout_graceful_shutdown=1,
+        # A hanging request must not hold up shutdown for long. uvicorn types it int but
+        # waits with asyncio.wait_for, which takes a fraction of a second too.
+        timeout_graceful_shutdown=graceful_s,  # type: ignore[arg-type]
     )
 
 
@@ -171,6 +173,70 @@ class EmulatorServer:
         await asyncio.to_thread(self.stop)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, config: EmulatorConfig | None = None) -> None:
-    """Serve the emulator in the foreground until interrupted (for `dave emulator serve`)."""
-    uvicorn.Server(_uvicorn_config(create_app(config), host, port)).run()
+#: How long `serve` lets requests in flight finish once told to stop: Ctrl-C stops it at once.
+SERVE_GRACE_S = 0.1
+
+
+class AccessLog:
+    """ASGI middleware: one line per request on stderr, `GET /v1/models 200 3 ms`. The method,
+    the path (no query string) and the status only: never a header, so never a key."""
+
+    def __init__(self, app: Any, stream: TextIO | None = None) -> None:
+        self.app = app
+        self.stream = stream
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status: list[int] = []
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            ms = (time.perf_counter() - started) * 1000
+            code = str(status[0]) if status else "-"  # a dropped connection answers nothing
+            stream = self.stream or sys.stderr
+            stream.write(f"{scope['method']} {scope['path']} {code} {ms:.0f} ms\n")
+            stream.flush()
+
+
+class _NoShutdownCancellations(logging.Filter):
+    """A request still running when serving stops is cancelled; that is no error to report
+    (neither uvicorn's note that it cancels it nor the cancellation's traceback)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        cancelling = "graceful shutdown exceeded" in record.getMessage()
+        return not (cancelling or isinstance(error, asyncio.CancelledError))
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    config: EmulatorConfig | None = None,
+    *,
+    access_log: bool = False,
+) -> None:
+    """Serve the emulator in the foreground until Ctrl-C or SIGTERM (for `dave emulator serve`),
+    which stop it within a fraction of a second; `access_log` prints each request on stderr."""
+    app: Any = create_app(config)
+    if access_log:
+        app = AccessLog(app)
+    server = uvicorn.Server(_uvicorn_config(app, host, port, graceful_s=SERVE_GRACE_S))
+    quiet = _NoShutdownCancellations()
+    logging.getLogger("uvicorn.error").addFilter(quiet)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        # uvicorn stops cleanly on the signal, then raises it again for the caller: here,
+        # Ctrl-C is how serving is meant to end.
+        pass
+    finally:
+        logging.getLogger("uvicorn.error").removeFilter(quiet)

@@ -93,7 +93,8 @@ def llm_endpoint(
     env: Mapping[str, str] | None = None,
 ) -> LlmEndpoint:
     """The endpoint for `provider` (default `DAVE_LLM_PROVIDER`, else `xai`) and `model` (default
-    the provider's); offline, the emulator. A ConfigError names the variable to set."""
+    the provider's); offline, a local server if one is set, else the emulator. A ConfigError
+    names the variable to set."""
     env = os.environ if env is None else env
     chosen = provider or env.get("DAVE_LLM_PROVIDER") or DEFAULT_PROVIDER
     info = LLM_PROVIDERS.get(chosen)
@@ -102,13 +103,28 @@ def llm_endpoint(
             f"unknown LLM provider {chosen!r}", hint=f"use one of {', '.join(LLM_PROVIDERS)}"
         )
     if settings.offline:
-        return LlmEndpoint("emulator", EMULATOR_BASE_URL, Secret(OFFLINE_KEY), EMULATOR_MODEL)
+        return _offline_endpoint(settings, chosen, env)
     config = read_config(settings.home)
     base_url = _base_url(settings, info, env, config)
     key = _key(settings, info, env, config)
     if model is None and (provider is None or chosen == "local"):
         model = env.get("DAVE_LLM_MODEL") or None
     return LlmEndpoint(chosen, base_url, key, model or info.default_model)
+
+
+def _offline_endpoint(settings: Settings, chosen: str, env: Mapping[str, str]) -> LlmEndpoint:
+    """Offline: a local model server when one is set (OPENAI_BASE_URL, or the local provider's
+    base URL in the config), as it needs no network either and can code; else the emulator."""
+    local = LLM_PROVIDERS["local"]
+    url = env.get("OPENAI_BASE_URL")
+    config: dict[str, Any] = {}
+    if url or chosen == "local":
+        config = read_config(settings.home)
+        url = url or _lookup(config, local.name, "base_url")
+    if not url:
+        return LlmEndpoint("emulator", EMULATOR_BASE_URL, Secret(OFFLINE_KEY), EMULATOR_MODEL)
+    model = env.get("DAVE_LLM_MODEL") or local.default_model
+    return LlmEndpoint("local", str(url).rstrip("/"), _key(settings, local, env, config), model)
 
 
 def _base_url(
