@@ -1,5 +1,5 @@
 """Validation and planning of x.ai video submissions (generation, edit, extension) per xai.md §5.
-Not the HTTP side: the routes in `xai.py` turn a `VideoPlan` into a stateless job id."""
+Not the HTTP side: the routes in `xai.py` keep a `VideoPlan` as a job under a new `request_id`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .makers import parse_ratio, probe_video, video_size
+from .state import EmulatorState
 from .wire import (
     check_http_url,
     decode_data_uri,
@@ -89,7 +90,7 @@ def check_model(model: str, allowed: frozenset[str]) -> str:
     return model
 
 
-def image_ref(ref: Any, where: str) -> tuple[int, int] | None:
+def image_ref(ref: Any, where: str, state: EmulatorState) -> tuple[int, int] | None:
     """Check an `{url, type?}` image object; its pixel size when knowable offline."""
     if not isinstance(ref, dict):
         fail(422, f"{where} must be an object with a url")
@@ -98,7 +99,7 @@ def image_ref(ref: Any, where: str) -> tuple[int, int] | None:
     kind = get_str(ref, "type")
     if kind is not None and kind != "image_url":
         fail(400, f"{where}.type must be 'image_url'")
-    return image_size_of(url, f"{where}.url")
+    return image_size_of(url, f"{where}.url", state)
 
 
 def _prompt(body: dict[str, Any], *, may_be_empty: bool = False) -> str:
@@ -118,7 +119,7 @@ def _nearest_ratio(ratio: float) -> str:
     return min(VIDEO_RATIOS, key=lambda name: abs(math.log(parse_ratio(name) / ratio)))
 
 
-def _check_keyframes(items: list[Any], duration: int) -> None:
+def _check_keyframes(items: list[Any], duration: int, state: EmulatorState) -> None:
     if len(items) > 4:
         fail(400, f"keyframes holds {len(items)} items; the limit is 4")
     times: list[float] = []
@@ -130,7 +131,7 @@ def _check_keyframes(items: list[Any], duration: int) -> None:
         image = get_object(item, "image")
         if image is None:
             fail(422, f"Missing required field: {where}.image")
-        image_ref(image, f"{where}.image")
+        image_ref(image, f"{where}.image", state)
         stamp = get_number(item, "timestamp_s")
         if stamp is None:
             fail(422, f"Missing required field: {where}.timestamp_s")
@@ -156,7 +157,7 @@ def _check_reference_audios(items: list[Any]) -> None:
             fail(400, f"{where} needs exactly one of voice_id or url")
 
 
-def plan_generation(body: dict[str, Any]) -> VideoPlan:
+def plan_generation(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     """Text-, image- or reference-to-video, decided by which inputs are present."""
     reject_unknown(body, GENERATION_FIELDS)
     model = _model(body)
@@ -181,24 +182,24 @@ def plan_generation(body: dict[str, Any]) -> VideoPlan:
     if image is not None and references is not None:
         fail(400, "reference_images cannot be combined with image")
     mode: Mode = "i2v" if image is not None else "r2v" if references is not None else "t2v"
-    first_frame = image_ref(image, "image") if image is not None else None
+    first_frame = image_ref(image, "image", state) if image is not None else None
     pinned = image is not None
     if references is not None:
         if not 1 <= len(references) <= 7:
             fail(400, f"reference_images must hold 1 to 7 items, got {len(references)}")
         for index, ref in enumerate(references):
-            image_ref(ref, f"reference_images[{index}]")
+            image_ref(ref, f"reference_images[{index}]", state)
         if duration > 10:
             fail(400, "reference-to-video allows at most 10 seconds")
     if resolution == "1080p" and not (is_15 and mode in ("t2v", "i2v")):
         fail(400, f"1080p is only available on {MODEL_15} for text- and image-to-video")
     last_frame = get_object(body, "last_frame")
     if last_frame is not None:
-        image_ref(last_frame, "last_frame")
+        image_ref(last_frame, "last_frame", state)
         pinned = True
     keyframes = get_list(body, "keyframes")
     if keyframes is not None:
-        _check_keyframes(keyframes, duration)
+        _check_keyframes(keyframes, duration, state)
         pinned = pinned or bool(keyframes)
     audios = get_list(body, "reference_audios")
     if audios is not None:
@@ -228,7 +229,7 @@ class InputVideo:
     seconds: float
 
 
-def _input_video(body: dict[str, Any]) -> InputVideo | None:
+def _input_video(body: dict[str, Any], state: EmulatorState) -> InputVideo | None:
     """Check `video: {url}`; what the video is when it can be known offline: a data URI (read
     with PyAV) or one of the emulator's own result URLs. None for other http(s) URLs."""
     ref = get_object(body, "video")
@@ -244,7 +245,7 @@ def _input_video(body: dict[str, Any]) -> InputVideo | None:
         except ValueError:
             fail(400, "video.url: the data URI does not hold a readable video")
     check_http_url(url, "video.url")
-    spec = own_file(url)
+    spec = own_file(url, state)
     if spec is None:
         return None
     if spec.kind != "video":
@@ -270,13 +271,13 @@ def _output_size(source: InputVideo | None) -> tuple[str, int, int]:
     return "720p", *video_size(source.width / source.height, "720p")
 
 
-def plan_edit(body: dict[str, Any]) -> VideoPlan:
+def plan_edit(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     reject_unknown(body, EDIT_FIELDS)
     model = _model(body)
     prompt = _prompt(body)
     get_str(body, "user")
     get_object(body, "storage_options")
-    source = _input_video(body)
+    source = _input_video(body, state)
     seconds = source.seconds if source is not None else ASSUMED_INPUT_S
     if seconds > MAX_EDIT_INPUT_S:
         fail(400, f"The input video is {seconds:g} s long; edits take at most {MAX_EDIT_INPUT_S} s")
@@ -287,7 +288,7 @@ def plan_edit(body: dict[str, Any]) -> VideoPlan:
     )  # fmt: skip
 
 
-def plan_extension(body: dict[str, Any]) -> VideoPlan:
+def plan_extension(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     reject_unknown(body, EXTENSION_FIELDS)
     model = _model(body)
     prompt = _prompt(body, may_be_empty=True)
@@ -297,7 +298,7 @@ def plan_extension(body: dict[str, Any]) -> VideoPlan:
     added = 6 if added is None else added
     if not 2 <= added <= 10:
         fail(400, f"duration must be between 2 and 10 seconds, got {added}")
-    source = _input_video(body)
+    source = _input_video(body, state)
     seconds = source.seconds if source is not None else ASSUMED_INPUT_S
     if not 2 <= seconds <= 15:
         fail(400, f"The input video is {seconds:g} s long; extensions take 2 to 15 s")
