@@ -60,6 +60,16 @@ class FileSpec(BaseModel):
     """For a video: the file's size in bytes, reached with a trailing `free` box (padding)."""
 
 
+class StorageOptions(BaseModel):
+    """A video submission's checked `storage_options` (xai.md §5.2): keep the result as a file."""
+
+    filename: str
+    expires_after: int | None = None
+    """Seconds the stored file lives; None: no expiry."""
+    public: bool = False
+    public_expires_after: int | None = None
+
+
 class VideoJob(BaseModel):
     """Everything a poll of an x.ai video job needs, kept under its `request_id`."""
 
@@ -81,6 +91,8 @@ class VideoJob(BaseModel):
     """A fault decided when the job was submitted, shown once the job is ready."""
     note: str | None = None
     """The error message for a `job_failed` outcome."""
+    storage: StorageOptions | None = None
+    """The submission's `storage_options`, answered with `video.file_output` once done."""
 
 
 def trim_prompt(prompt: str) -> str:

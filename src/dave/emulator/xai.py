@@ -9,6 +9,7 @@ import base64
 import functools
 import hashlib
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -210,6 +211,7 @@ def _submit(request: Request, plan: xai_video.VideoPlan) -> Response:
         cost=plan.cost_ticks,
         outcome=fault.kind if fault is not None else None,  # type: ignore[arg-type]
         note=fault.message if fault is not None else None,
+        storage=plan.storage,
     )
     request_id = new_request_id()
     state_of(request).save(XAI_VIDEO, request_id, job)
@@ -266,6 +268,9 @@ async def video_status(request: Request) -> Response:
         spec = _video_file(request, job, exp=job.ready + _config(request).url_ttl_s)
         # Keyed by the job, so every poll of a done job answers the same URL.
         video["url"] = file_url(request, spec, _file_key(request_id, "url"))
+        if job.storage is not None:
+            video["file_output"] = _file_output(request, request_id, job)
+            video["storage_error"] = None
     return JSONResponse(
         {
             "status": "done",
@@ -287,6 +292,29 @@ def _video_file(request: Request, job: VideoJob, *, exp: float) -> FileSpec:
 
 def _file_key(request_id: str, role: str) -> str:
     return hashlib.sha256(f"{request_id}:{role}".encode()).hexdigest()[:32]
+
+
+def _file_output(request: Request, request_id: str, job: VideoJob) -> dict[str, Any]:
+    """`video.file_output` for a job sent with `storage_options` (xai.md §5.5): the stored file,
+    and its public URL when one was asked for. A time of 0 means "does not expire"."""
+    assert job.storage is not None
+    options = job.storage
+    expires_at = int(job.ready + options.expires_after) if options.expires_after else 0
+    public_url, public_expires_at = None, 0
+    if options.public:
+        # A public link lives as long as asked, else as the stored file, else the longest allowed.
+        lasts = options.public_expires_after or options.expires_after or xai_video.MAX_STORED_S
+        public_expires_at = int(job.ready + lasts)
+        spec = _video_file(request, job, exp=job.ready + lasts)
+        public_url = file_url(request, spec, _file_key(request_id, "public"))
+    return {
+        "file_id": f"file_{uuid.UUID(_file_key(request_id, 'file'))}",
+        "filename": options.filename,
+        "expires_at": expires_at,
+        "public_url": public_url,
+        "public_url_expires_at": public_expires_at,
+        "public_url_error": None,
+    }
 
 
 def router() -> Router:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from .makers import parse_ratio, probe_video, video_size
 from .state import EmulatorState
+from .tokens import StorageOptions
 from .wire import (
     check_http_url,
     decode_data_uri,
@@ -60,6 +61,9 @@ ONLY_ON_15 = ("last_frame", "keyframes", "reference_audios")
 EDIT_FIELDS = frozenset({"model", "prompt", "video", "user", "storage_options"})
 EXTENSION_FIELDS = frozenset({"model", "prompt", "video", "duration", "user", "storage_options"})
 MAX_EDIT_INPUT_S = 8.7
+# storage_options lifetimes (xai.md §5.2): a stored file up to 30 days, a public link 1 h-30 days.
+MAX_STORED_S = 2_592_000
+MIN_PUBLIC_S = 3600
 # The length assumed for an input video the emulator cannot look into (a foreign URL).
 ASSUMED_INPUT_S = 6.0
 
@@ -78,6 +82,7 @@ class VideoPlan:
     width: int
     height: int
     cost_ticks: int
+    storage: StorageOptions | None = None
 
 
 def cost_ticks(model: str, resolution: str, seconds: float) -> int:
@@ -157,6 +162,37 @@ def _check_reference_audios(items: list[Any]) -> None:
             fail(400, f"{where} needs exactly one of voice_id or url")
 
 
+def _seconds_in(holder: dict[str, Any], where: str, low: int) -> int | None:
+    value = get_int(holder, "expires_after")
+    if value is not None and not low <= value <= MAX_STORED_S:
+        fail(400, f"{where}.expires_after must be between {low} and {MAX_STORED_S} seconds")
+    return value
+
+
+def storage_options(body: dict[str, Any]) -> StorageOptions | None:
+    """Check `storage_options: {filename, expires_after?, public_url?: bool | {expires_after}}`
+    (xai.md §5.2)."""
+    options = get_object(body, "storage_options")
+    if options is None:
+        return None
+    reject_unknown(options, {"filename", "expires_after", "public_url"}, "storage_options.")
+    filename = get_str(options, "filename")
+    if not filename:
+        fail(422, "Missing required field: storage_options.filename")
+    expires_after = _seconds_in(options, "storage_options", 1)
+    public = options.get("public_url")
+    public_expires_after = None
+    if isinstance(public, dict):
+        reject_unknown(public, {"expires_after"}, "storage_options.public_url.")
+        public_expires_after = _seconds_in(public, "storage_options.public_url", MIN_PUBLIC_S)
+    elif public is not None and not isinstance(public, bool):
+        fail(422, "Field storage_options.public_url must be a boolean or an object")
+    return StorageOptions(
+        filename=filename, expires_after=expires_after,
+        public=bool(public), public_expires_after=public_expires_after,
+    )  # fmt: skip
+
+
 def plan_generation(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     """Text-, image- or reference-to-video, decided by which inputs are present."""
     reject_unknown(body, GENERATION_FIELDS)
@@ -174,7 +210,7 @@ def plan_generation(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     resolution = get_str(body, "resolution") or "480p"
     one_of(resolution, RESOLUTIONS, "resolution")
     get_bool(body, "generate_audio")
-    get_object(body, "storage_options")
+    storage = storage_options(body)
     get_str(body, "user")
 
     image = get_object(body, "image")
@@ -216,7 +252,7 @@ def plan_generation(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     width, height = video_size(ratio, resolution)
     return VideoPlan(
         model, mode, prompt, duration, resolution, width, height,
-        cost_ticks(model, resolution, duration),
+        cost_ticks(model, resolution, duration), storage,
     )  # fmt: skip
 
 
@@ -276,7 +312,7 @@ def plan_edit(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     model = _model(body)
     prompt = _prompt(body)
     get_str(body, "user")
-    get_object(body, "storage_options")
+    storage = storage_options(body)
     source = _input_video(body, state)
     seconds = source.seconds if source is not None else ASSUMED_INPUT_S
     if seconds > MAX_EDIT_INPUT_S:
@@ -284,7 +320,7 @@ def plan_edit(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     resolution, width, height = _output_size(source)
     return VideoPlan(
         model, "edit", prompt, seconds, resolution, width, height,
-        cost_ticks(model, resolution, seconds),
+        cost_ticks(model, resolution, seconds), storage,
     )  # fmt: skip
 
 
@@ -293,7 +329,7 @@ def plan_extension(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     model = _model(body)
     prompt = _prompt(body, may_be_empty=True)
     get_str(body, "user")
-    get_object(body, "storage_options")
+    storage = storage_options(body)
     added = get_int(body, "duration")
     added = 6 if added is None else added
     if not 2 <= added <= 10:
@@ -306,5 +342,5 @@ def plan_extension(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     # The result is one clip: the input followed by the new seconds; only those are billed.
     return VideoPlan(
         model, "extend", prompt, seconds + added, resolution, width, height,
-        cost_ticks(model, resolution, added),
+        cost_ticks(model, resolution, added), storage,
     )  # fmt: skip
