@@ -36,6 +36,7 @@ from .wire import (
     reject_unknown,
     state_of,
 )
+from .xai_prices import image_ticks
 from .xai_video import check_model, image_ref
 
 IMAGE_MODELS = frozenset(
@@ -65,8 +66,6 @@ IMAGE_FIELDS = frozenset(
 )
 EDIT_FIELDS = IMAGE_FIELDS | {"image", "images"}
 MAX_EDIT_IMAGES = 3
-# $0.02 per image, in ticks (1 USD = 1e10 ticks).
-IMAGE_TICKS = 200_000_000
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -154,8 +153,10 @@ async def _images(request: Request, *, edit: bool) -> Response:
     get_object(body, "storage_options")
 
     ratio = parse_ratio(aspect_ratio or "auto")
+    inputs = 0
     if edit:
         ratios, single = _image_ratio_of_inputs(request, body)
+        inputs = len(ratios)
         # One source keeps its own ratio; several follow the first unless aspect_ratio says.
         if (single or aspect_ratio is None) and ratios[0] is not None:
             ratio = ratios[0]
@@ -179,9 +180,8 @@ async def _images(request: Request, *, edit: bool) -> Response:
                 )  # fmt: skip
                 item["url"] = file_url(request, spec)
         data.append(item)
-    return JSONResponse(
-        {"data": data, "model": model, "usage": {"cost_in_usd_ticks": n * IMAGE_TICKS}}
-    )
+    usage = {"cost_in_usd_ticks": image_ticks(model, outputs=n, inputs=inputs)}
+    return JSONResponse({"data": data, "model": model, "usage": usage})
 
 
 @_endpoint

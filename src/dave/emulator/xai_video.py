@@ -26,18 +26,13 @@ from .wire import (
     own_file,
     reject_unknown,
 )
+from .xai_prices import video_ticks
 
 BASE_MODEL = "grok-imagine-video"
 MODEL_15 = "grok-imagine-video-1.5"
 VIDEO_MODELS = frozenset({BASE_MODEL, MODEL_15})
 VIDEO_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3")
 RESOLUTIONS = ("480p", "720p", "1080p")
-# USD per output second, by model and resolution (xai.md §8).
-PRICE_PER_SECOND = {
-    BASE_MODEL: {"480p": 0.05, "720p": 0.07},
-    MODEL_15: {"480p": 0.08, "720p": 0.14, "1080p": 0.25},
-}
-TICKS_PER_USD = 10_000_000_000
 MAX_PROMPT = 4096
 GENERATION_FIELDS = frozenset(
     {
@@ -83,10 +78,6 @@ class VideoPlan:
     height: int
     cost_ticks: int
     storage: StorageOptions | None = None
-
-
-def cost_ticks(model: str, resolution: str, seconds: float) -> int:
-    return round(PRICE_PER_SECOND[model][resolution] * seconds * TICKS_PER_USD)
 
 
 def check_model(model: str, allowed: frozenset[str]) -> str:
@@ -252,7 +243,7 @@ def plan_generation(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     width, height = video_size(ratio, resolution)
     return VideoPlan(
         model, mode, prompt, duration, resolution, width, height,
-        cost_ticks(model, resolution, duration), storage,
+        video_ticks(model, resolution, duration), storage,
     )  # fmt: skip
 
 
@@ -320,7 +311,7 @@ def plan_edit(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     resolution, width, height = _output_size(source)
     return VideoPlan(
         model, "edit", prompt, seconds, resolution, width, height,
-        cost_ticks(model, resolution, seconds), storage,
+        video_ticks(model, resolution, seconds), storage,
     )  # fmt: skip
 
 
@@ -342,5 +333,5 @@ def plan_extension(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     # The result is one clip: the input followed by the new seconds; only those are billed.
     return VideoPlan(
         model, "extend", prompt, seconds + added, resolution, width, height,
-        cost_ticks(model, resolution, added), storage,
+        video_ticks(model, resolution, added), storage,
     )  # fmt: skip
