@@ -15,9 +15,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
+
+if TYPE_CHECKING:
+    from dave.emulator.tokens import VideoJob
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -168,9 +171,24 @@ class EmulatorProcess:
     def stability_base_url(self) -> str:
         return f"{self.url}/stability"
 
+    @property
+    def state_file(self) -> Path:
+        """Where the emulator keeps its jobs (its own temporary folder, not a DAVE_HOME)."""
+        return Path(self._folder.name) / "emulator.db"
+
+    def video_job(self, request_id: str) -> VideoJob:
+        """The x.ai video job the emulator keeps under `request_id`."""
+        from dave.emulator.state import EmulatorState
+        from dave.emulator.tokens import XAI_VIDEO, VideoJob
+
+        job = EmulatorState(self.state_file).load(XAI_VIDEO, request_id, VideoJob)
+        assert job is not None, request_id
+        return job
+
     def start(self) -> EmulatorProcess:
         config = Path(self._folder.name) / "emulator.json"
-        config.write_text(json.dumps(self.config), encoding="utf-8")
+        settings = {"state_file": str(self.state_file), **self.config}
+        config.write_text(json.dumps(settings), encoding="utf-8")
         argv = [sys.executable, "-m", "dave", "emulator", "serve", "--port", str(self.port)]
         self._process = subprocess.Popen(
             [*argv, "--faults", str(config)],

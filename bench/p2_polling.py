@@ -43,7 +43,6 @@ from _common import (
 
 from dave import Studio
 from dave.core.settings import load_settings
-from dave.emulator.tokens import job_from_id
 from dave.media import polling
 from dave.media import studio as studio_module
 from dave.media.events import StudioEvent
@@ -69,12 +68,6 @@ def scale_dave(scale: float) -> None:
     )
 
 
-def ready_at(request_id: str) -> float:
-    job = job_from_id(request_id)
-    assert job is not None, request_id
-    return job.ready
-
-
 def wire_body(emulator: EmulatorProcess) -> dict[str, Any]:
     return next(
         dict(entry["json"])
@@ -94,7 +87,7 @@ def poll_counts(emulator: EmulatorProcess) -> Counter[str]:
 
 
 async def run_dave(
-    home: Path, base_url: str, prompts: list[str], scale: float
+    home: Path, emulator: EmulatorProcess, prompts: list[str], scale: float
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Each job's lag (provider job id → seconds) and the expected duration dave started from."""
     noticed: dict[str, float] = {}
@@ -103,7 +96,7 @@ async def run_dave(
         if event.kind == "state" and event.state == JobState.DOWNLOADING.value:
             noticed.setdefault(event.job_id, time.time())
 
-    settings = load_settings(dave_env(home, base_url))
+    settings = load_settings(dave_env(home, emulator.xai_base_url))
     async with Studio(settings, on_event=on_event, poll_floor_s=1.0 / scale) as studio:
         history = studio.jobs.recent_durations("xai", "video", "grok-imagine-video")
         expected = polling.expected_duration(history, "video")
@@ -113,14 +106,15 @@ async def run_dave(
         assert result.job.state is JobState.DONE, result.job
         provider_id = result.job.provider_job_id
         assert provider_id is not None
-        lags[provider_id] = noticed[result.job.id] - ready_at(provider_id)
+        lags[provider_id] = noticed[result.job.id] - emulator.video_job(provider_id).ready
     return lags, {"expected_s": expected, "history": float(len(history))}
 
 
 async def run_fixed(
-    base_url: str, prompts: list[str], body: dict[str, Any], interval_s: float
+    emulator: EmulatorProcess, prompts: list[str], body: dict[str, Any], interval_s: float
 ) -> tuple[dict[str, float], int]:
     """The baseline: submit each job, then GET it every `interval_s` until it is not pending."""
+    base_url = emulator.xai_base_url
     headers = {"authorization": f"Bearer {TEST_KEY}"}
     polls = 0
     async with httpx2.AsyncClient(headers=headers, timeout=60) as client:
@@ -137,7 +131,7 @@ async def run_fixed(
                 status = await client.get(f"{base_url}/videos/{request_id}")
                 polls += 1
                 if status.json().get("status") != "pending":
-                    return request_id, time.time() - ready_at(request_id)
+                    return request_id, time.time() - emulator.video_job(request_id).ready
 
         pairs = await asyncio.gather(*(one(p) for p in prompts))
     return dict(pairs), polls
@@ -183,13 +177,11 @@ async def main() -> int:
         for phase in ("cold", "fixed", "warm"):
             emulator.clear_requests()
             if phase == "fixed":
-                lags, polls = await run_fixed(
-                    emulator.xai_base_url, prompts, body, FIXED_INTERVAL_S / scale
-                )
+                lags, polls = await run_fixed(emulator, prompts, body, FIXED_INTERVAL_S / scale)
                 logged = sum(poll_counts(emulator).values())
                 assert logged == polls, (logged, polls)
             else:
-                lags, start = await run_dave(home, emulator.xai_base_url, prompts, scale)
+                lags, start = await run_dave(home, emulator, prompts, scale)
                 counts = poll_counts(emulator)
                 polls = sum(counts[job] for job in lags)
                 line(

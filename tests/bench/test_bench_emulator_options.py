@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from dave.emulator import EmulatorConfig, EmulatorServer
-from dave.emulator.tokens import job_from_id
+from dave.emulator.tokens import XAI_VIDEO, VideoJob
 from dave.media.verify import verify
 
 AUTH = {"authorization": "Bearer xai-test-key"}
@@ -23,8 +23,8 @@ def _submit(client: httpx2.Client, base: str, prompt: str) -> str:
     return str(answer.json()["request_id"])
 
 
-def _pending_for(request_id: str) -> float:
-    job = job_from_id(request_id)
+def _pending_for(server: EmulatorServer, request_id: str) -> float:
+    job = server.state.load(XAI_VIDEO, request_id, VideoJob)
     assert job is not None
     return job.ready - job.created
 
@@ -33,8 +33,11 @@ def test_video_ready_times_spread_over_the_range_and_follow_the_prompt() -> None
     config = EmulatorConfig(video_ready_spread_s=(10.0, 60.0))
     with EmulatorServer(config) as server, httpx2.Client(headers=AUTH) as client:
         base = server.xai_base_url
-        first = {p: _pending_for(_submit(client, base, p)) for p in (f"job {i}" for i in range(40))}
-        again = {p: _pending_for(_submit(client, base, p)) for p in first}
+        first = {
+            p: _pending_for(server, _submit(client, base, p))
+            for p in (f"job {i}" for i in range(40))
+        }
+        again = {p: _pending_for(server, _submit(client, base, p)) for p in first}
 
     assert all(10.0 - 0.002 <= s <= 60.0 + 0.002 for s in first.values()), first
     assert max(first.values()) - min(first.values()) > 25  # spread, not one value
@@ -44,7 +47,9 @@ def test_video_ready_times_spread_over_the_range_and_follow_the_prompt() -> None
 def test_without_a_spread_every_video_takes_video_ready_s() -> None:
     config = EmulatorConfig(video_ready_s=7)
     with EmulatorServer(config) as server, httpx2.Client(headers=AUTH) as client:
-        times = [_pending_for(_submit(client, server.xai_base_url, f"job {i}")) for i in range(5)]
+        times = [
+            _pending_for(server, _submit(client, server.xai_base_url, f"job {i}")) for i in range(5)
+        ]
     assert all(abs(t - 7) < 0.005 for t in times)
 
 

@@ -6,6 +6,7 @@ import base64
 import io
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -268,16 +269,18 @@ def test_a_failed_fault_at_poll_time_fails_even_a_pending_job(
 
 
 def test_a_job_submitted_to_one_emulator_is_polled_and_downloaded_from_another(
-    probe: Probe,
+    probe: Probe, tmp_path: Path
 ) -> None:
-    with EmulatorServer(EmulatorConfig(video_ready_s=0.2)) as first:
+    state = tmp_path / "emulator.db"
+    with EmulatorServer(EmulatorConfig(video_ready_s=0.2, state_file=state)) as first:
         response = httpx2.post(
             f"{first.xai_base_url}/videos/generations",
-            json={"prompt": "a stateless job", "duration": 2},
+            json={"prompt": "a kept job", "duration": 2},
             headers={"Authorization": "Bearer k"},
         )
         request_id = response.json()["request_id"]
-    with EmulatorServer(EmulatorConfig(video_ready_s=60)) as second, httpx2.Client() as http:
+    second_config = EmulatorConfig(video_ready_s=60, state_file=state)
+    with EmulatorServer(second_config) as second, httpx2.Client() as http:
         time.sleep(0.25)  # past the first emulator's ready time, far before the second's
         poll = http.get(
             f"{second.xai_base_url}/videos/{request_id}", headers={"Authorization": "Bearer k"}

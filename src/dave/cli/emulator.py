@@ -9,11 +9,14 @@ from dave.core.errors import ConfigError
 
 
 def serve(*, host: str, port: int, faults: Path | None, log: bool = False) -> None:
+    from dave.core.settings import load_settings
     from dave.emulator import EmulatorConfig
     from dave.emulator.server import serve as run
 
     try:
         config = EmulatorConfig.from_file(faults) if faults else EmulatorConfig()
+        # Jobs live in a file, so a restarted server (or an offline run) still answers polls.
+        config.state_file = config.state_file or load_settings().home / "emulator.db"
     except (OSError, ValueError) as error:
         raise ConfigError(f"cannot read faults file {faults}: {error}") from None
     origin = f"http://{host}:{port}"

@@ -17,6 +17,7 @@ from . import chat, files, minimax, stability, xai
 from .faults import EmulatorConfig, FaultRule
 from .log import RequestLog
 from .middleware import CONTROL_PREFIX, EmulatorMiddleware
+from .state import EmulatorState
 
 
 def _rule_state(rule: FaultRule) -> dict[str, Any]:
@@ -72,7 +73,8 @@ def _control_routes() -> list[Route]:
 
 
 def create_app(config: EmulatorConfig | None = None) -> Starlette:
-    """The emulator as an ASGI app; `app.state.config` and `app.state.log` are live."""
+    """The emulator as an ASGI app; `app.state.config` and `app.state.log` are live, and
+    `app.state.store` keeps jobs and files (in `config.state_file` when set)."""
     app = Starlette(
         routes=[
             # Before the x.ai mount, which would otherwise claim every /v1 path.
@@ -90,4 +92,5 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     )
     app.state.config = config if config is not None else EmulatorConfig()
     app.state.log = RequestLog()
+    app.state.store = EmulatorState(app.state.config.state_file)
     return app

@@ -196,6 +196,9 @@ class EmulatorConfig(BaseModel):
     chat_script: list[ScriptedTurn] | None = None
     """The scripted chat model: each `/v1/chat/completions` request takes the next turn, and
     once all are used further requests get a 400. None: the rule-based model answers."""
+    state_file: Path | None = None
+    """The SQLite file that keeps jobs and file names, shared by every emulator on it (so one
+    process polls what another submitted). None: kept in memory, for this app alone."""
 
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _chat_turns_used: int = PrivateAttr(default=0)

@@ -1,5 +1,5 @@
-"""The emulator's media host: `GET /files/<token>.<ext>` makes and serves what the token describes.
-Not authenticated (provider CDNs take no API key) and not a store: nothing is kept on disk."""
+"""The emulator's media host: `GET /files/<key>.<ext>` makes and serves what the spec kept under
+the key describes. Not authenticated (provider CDNs take no API key); no bytes are kept."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from .makers import AUDIO_MIME, IMAGE_MIME, VIDEO_MIME, free_box, make_audio, make_image, make_video
-from .tokens import FileSpec, spec_from_name
+from .tokens import FileSpec
+from .wire import spec_from_name, state_of
 
 # Padding goes out in pieces of this size, all views of one block of zeros.
 _PAD_CHUNK = 1 << 20
@@ -49,7 +50,7 @@ async def _padded(raw: bytes, header: bytes, zeros: int) -> AsyncIterator[bytes 
 
 
 async def serve_file(request: Request) -> Response:
-    spec = spec_from_name(request.path_params["name"])
+    spec = spec_from_name(request.path_params["name"], state_of(request))
     # Provider result URLs are temporary; an expired one is simply gone.
     if spec is None or spec.exp < time.time():
         return _not_found()

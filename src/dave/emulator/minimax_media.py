@@ -1,6 +1,7 @@
 """The emulator's MiniMax images and Hailuo videos (minimax.md §2–§3): image_generation, video
-tasks with stateless ids, their query, and files/retrieve with an int64 `file_id` that carries
-what the download needs. Not the key check or the envelope (`minimax.py`), nor music.
+tasks kept in the app's `EmulatorState` under a digit-string `task_id`, their query, and
+files/retrieve with an int64 `file_id` that carries what the download needs. Not the key check
+or the envelope (`minimax.py`), nor music.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from starlette.responses import Response
 
 from .makers import make_image, make_video
 from .minimax import MinimaxError, answer, config_of, endpoint, invalid, outcome
-from .tokens import FileSpec, decode, encode, nonce, trim_prompt
+from .state import EmulatorState
+from .tokens import MINIMAX_TASK, FileSpec, new_task_id, trim_prompt
 from .wire import (
     file_url,
     get_bool,
@@ -29,6 +31,7 @@ from .wire import (
     image_size_of,
     read_json_object,
     reject_unknown,
+    state_of,
 )
 
 # --- images (§2) ---------------------------------------------------------------------------
@@ -58,7 +61,7 @@ def _one_of(value: Any, choices: tuple[Any, ...], field: str) -> None:
         raise invalid(f"{field} {value!r} is not one of {shown}")
 
 
-def _image_subject(items: list[Any]) -> None:
+def _image_subject(items: list[Any], state: EmulatorState) -> None:
     # The i2i page was not fully readable [C]: `image_file` (AI SDK) or `image_url` (mmx).
     if len(items) != 1:
         raise invalid(f"subject_reference must hold exactly 1 item, got {len(items)}")
@@ -71,7 +74,7 @@ def _image_subject(items: list[Any]) -> None:
     url = get_str(item, "image_file") or get_str(item, "image_url")
     if not url:
         raise invalid("subject_reference[0].image_file is required")
-    image_size_of(url, "subject_reference[0].image_file")
+    image_size_of(url, "subject_reference[0].image_file", state)
 
 
 def _image_size(body: dict[str, Any], model: str) -> tuple[int, int]:
@@ -121,14 +124,14 @@ async def image_generation(request: Request) -> Response:
             raise invalid("style.style_weight must be in (0, 1]")
     subject = get_list(body, "subject_reference")
     if subject is not None:
-        _image_subject(subject)
+        _image_subject(subject, state_of(request))
 
     fault = outcome(request)
     # A moderated answer withholds most images (all of a single one), as failed_count says.
     withheld = math.ceil(n / 2) if fault is not None and fault.kind == "moderated" else 0
     made = n - withheld
     expires = round(time.time() + config_of(request).url_ttl_s, 3)
-    tag, kept = nonce(), trim_prompt(prompt)
+    kept = trim_prompt(prompt)
     items: list[str] = []
     for index in range(made):
         if fmt == "base64":
@@ -136,7 +139,7 @@ async def image_generation(request: Request) -> Response:
             items.append(base64.b64encode(raw).decode("ascii"))
         else:
             spec = FileSpec(kind="image", w=width, h=height, fmt="jpeg", prompt=kept,
-                            exp=expires, i=index, n=tag)  # fmt: skip
+                            exp=expires, i=index)  # fmt: skip
             items.append(file_url(request, spec))
     key = "image_base64" if fmt == "base64" else "image_urls"
     # The document's example prints the counts as strings; so does the emulator.
@@ -188,7 +191,7 @@ def matrix(model: str, mode: Mode) -> dict[str, tuple[int, ...]]:
 
 
 class MinimaxTask(BaseModel):
-    """Everything a query of a video task needs; its encoding is the `task_id`."""
+    """Everything a query of a video task needs, kept under its `task_id`."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -202,14 +205,13 @@ class MinimaxTask(BaseModel):
     prompt: str
     outcome: Literal["job_failed", "job_expired", "moderated"] | None = None
     note: str | None = None
-    n: str = ""
 
 
-def _frame(url_holder: dict[str, Any], key: str) -> tuple[int, int] | None:
+def _frame(url_holder: dict[str, Any], key: str, state: EmulatorState) -> tuple[int, int] | None:
     url = get_str(url_holder, key)
     if url is None:
         return None
-    size = image_size_of(url, key)
+    size = image_size_of(url, key, state)
     if size is not None:
         width, height = size
         if min(width, height) <= 300 or not 0.4 <= width / height <= 2.5:
@@ -217,7 +219,7 @@ def _frame(url_holder: dict[str, Any], key: str) -> tuple[int, int] | None:
     return size
 
 
-def _video_subject(items: list[Any]) -> None:
+def _video_subject(items: list[Any], state: EmulatorState) -> None:
     if len(items) != 1:
         raise invalid(f"subject_reference must hold exactly 1 item, got {len(items)}")
     item = items[0]
@@ -229,7 +231,7 @@ def _video_subject(items: list[Any]) -> None:
     images = get_list(item, "image")
     if not images or len(images) != 1 or not isinstance(images[0], str):
         raise invalid("subject_reference[0].image must be a list of one image URL")
-    image_size_of(images[0], "subject_reference[0].image[0]")
+    image_size_of(images[0], "subject_reference[0].image[0]", state)
 
 
 def _orientation(size: tuple[int, int] | None) -> int:
@@ -239,18 +241,18 @@ def _orientation(size: tuple[int, int] | None) -> int:
     return 0 if ratio > 1.1 else 1 if ratio < 0.9 else 2
 
 
-def _plan(body: dict[str, Any]) -> tuple[str, Mode, int, str, int, str]:
+def _plan(body: dict[str, Any], state: EmulatorState) -> tuple[str, Mode, int, str, int, str]:
     reject_unknown(body, VIDEO_FIELDS)
     model = get_str(body, "model", required=True) or ""
     _one_of(model, VIDEO_MODELS, "model")
     subject = get_list(body, "subject_reference")
-    first = _frame(body, "first_frame_image")
-    _frame(body, "last_frame_image")
+    first = _frame(body, "first_frame_image", state)
+    _frame(body, "last_frame_image", state)
     has_last = body.get("last_frame_image") is not None
     if subject is not None:
         if "first_frame_image" in body or "last_frame_image" in body:
             raise invalid("subject_reference cannot be combined with frame images")
-        _video_subject(subject)
+        _video_subject(subject, state)
     mode: Mode = "s2v" if subject is not None else "fl2v" if has_last else (
         "i2v" if "first_frame_image" in body else "t2v")  # fmt: skip
     if mode not in MODEL_MODES[model]:
@@ -280,16 +282,18 @@ def _plan(body: dict[str, Any]) -> tuple[str, Mode, int, str, int, str]:
 @endpoint
 async def video_generation(request: Request) -> Response:
     body = await read_json_object(request)
-    model, mode, duration, resolution, orient, prompt = _plan(body)
+    model, mode, duration, resolution, orient, prompt = _plan(body, state_of(request))
     now, fault = time.time(), outcome(request)
     task = MinimaxTask(
         model=model, mode=mode, created=round(now, 3),
         ready=round(now + config_of(request).video_ready_in(prompt), 3),
         duration=duration, res=resolution, orient=orient, prompt=trim_prompt(prompt),
         outcome=fault.kind if fault is not None else None,  # type: ignore[arg-type]
-        note=fault.message if fault is not None else None, n=nonce(),
+        note=fault.message if fault is not None else None,
     )  # fmt: skip
-    return answer({"task_id": encode(task)})
+    task_id = new_task_id()
+    state_of(request).save(MINIMAX_TASK, task_id, task)
+    return answer({"task_id": task_id})
 
 
 # --- file ids: an int64 that carries what the file is ----------------------------------------
@@ -334,7 +338,7 @@ def video_size(resolution: str, orient: int) -> tuple[int, int]:
 @endpoint
 async def query_video(request: Request) -> Response:
     task_id = request.query_params.get("task_id", "")
-    task = decode(task_id, MinimaxTask) if task_id else None
+    task = state_of(request).load(MINIMAX_TASK, task_id, MinimaxTask) if task_id else None
     if task is None:
         raise invalid("task_id not found")
     now, fault = time.time(), outcome(request)
@@ -378,7 +382,7 @@ async def retrieve_file(request: Request) -> Response:
     spec = FileSpec(
         kind="video", w=width, h=height, fmt="mp4", prompt=caption,
         exp=round(time.time() + config.url_ttl_s, 3), s=float(found["seconds"]),
-        fps=config.fps, size=config.video_bytes, n=request.query_params["file_id"][-6:],
+        fps=config.fps, size=config.video_bytes,
     )  # fmt: skip
     size = config.video_bytes
     if size is None:  # the download makes the same bytes again (from the makers' cache)

@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from .makers import make_audio
 from .minimax import answer, config_of, endpoint, invalid
+from .state import EmulatorState
 from .tokens import FileSpec, trim_prompt
 from .wire import (
     check_http_url,
@@ -32,6 +33,7 @@ from .wire import (
     own_file,
     read_json_object,
     reject_unknown,
+    state_of,
 )
 
 SONG_MODELS = ("music-2.5", "music-2.5+", "music-2.6", "music-2.6-free", "music-3.0")
@@ -62,14 +64,14 @@ def _song_seconds(lyrics: str, instrumental: bool) -> float:
     return 5.0 if instrumental or not lines else float(min(20, 3 + len(lines)))
 
 
-def _track(body: dict[str, Any], where: str) -> tuple[str, float]:
+def _track(body: dict[str, Any], where: str, state: EmulatorState) -> tuple[str, float]:
     """Check `audio_url` / `audio_base64` (exactly one); a digest and the track's length."""
     url, data = get_str(body, "audio_url"), get_str(body, "audio_base64")
     if (url is None) == (data is None):
         raise invalid(f"{where} needs exactly one of audio_url or audio_base64")
     if url is not None:
         check_http_url(url, "audio_url")
-        spec = own_file(url)
+        spec = own_file(url, state)
         seconds = spec.s if spec is not None and spec.kind == "audio" and spec.s else None
         digest = hashlib.md5(url.encode()).hexdigest()
         return digest, seconds or ASSUMED_TRACK_S
@@ -95,7 +97,7 @@ def _audio_seconds(raw: bytes) -> float:
         raise invalid("audio_base64 does not hold readable audio") from None
 
 
-def _check_family(body: dict[str, Any], model: str) -> tuple[str, float]:
+def _check_family(body: dict[str, Any], model: str, state: EmulatorState) -> tuple[str, float]:
     """Fields by model family; the prompt the sound is made from and the song's length."""
     prompt = get_str(body, "prompt") or ""
     lyrics = get_str(body, "lyrics") or ""
@@ -115,7 +117,7 @@ def _check_family(body: dict[str, Any], model: str) -> tuple[str, float]:
                 raise invalid("cover_feature_id is unknown or expired")
             _length("lyrics", lyrics, 10, 1000, model)
             return prompt, _song_seconds(lyrics, False)
-        _, seconds = _track(body, model)
+        _, seconds = _track(body, model, state)
         if lyrics:
             _length("lyrics", lyrics, 10, 1000, model)
         return prompt, min(seconds, 20.0)
@@ -160,7 +162,7 @@ async def music_generation(request: Request) -> Response:
     model = get_str(body, "model", required=True) or ""
     if model not in SONG_MODELS + COVER_MODELS + OLD_MODELS:
         raise invalid(f"model {model!r} is not supported")
-    prompt, seconds = _check_family(body, model)
+    prompt, seconds = _check_family(body, model, state_of(request))
     rate, bitrate, fmt = _audio_setting(body)
     output = get_str(body, "output_format") or "hex"
     if output not in ("hex", "url"):
@@ -231,7 +233,7 @@ async def cover_preprocess(request: Request) -> Response:
     model = get_str(body, "model", required=True)
     if model != "music-cover":
         raise invalid(f"model {model!r} is not supported; use music-cover")
-    digest, seconds = _track(body, "music_cover_preprocess")
+    digest, seconds = _track(body, "music_cover_preprocess", state_of(request))
     # Identical audio gives an identical id (MiniMax deduplicates by MD5).
     cut = [0.0, round(seconds / 4, 2), round(seconds / 2, 2), round(seconds * 3 / 4, 2)]
     labels = ["intro", "verse", "chorus", "outro"]

@@ -20,6 +20,7 @@ from .app import create_app
 from .faults import EmulatorConfig, FaultRule
 from .log import RequestLog
 from .middleware import TRANSPORT_KEY
+from .state import EmulatorState
 
 _START_TIMEOUT_S = 10.0
 
@@ -78,6 +79,11 @@ class EmulatorServer:
     @property
     def log(self) -> RequestLog:
         return self.app.state.log
+
+    @property
+    def state(self) -> EmulatorState:
+        """The jobs and file names this server keeps (in memory unless `config.state_file`)."""
+        return self.app.state.store
 
     @property
     def port(self) -> int:

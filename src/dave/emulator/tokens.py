@@ -1,44 +1,46 @@
-"""Stateless tokens: job ids and file names that carry everything a later request needs.
-Not secret and not signed: any emulator process can read them, which is the point."""
+"""What the emulator's ids and file names stand for, and how they are minted in the shapes the
+providers document: x.ai `request_id` a UUID (xai.md §5), MiniMax `task_id` a digit string
+(minimax.md §3.2), file names short hex. The records behind them are kept server-side in
+`state.EmulatorState`; an id itself carries nothing."""
 
 from __future__ import annotations
 
-import base64
-import json
 import secrets
-from typing import Literal, TypeVar
+import uuid
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-M = TypeVar("M", bound=BaseModel)
-
-# Cut prompts carried inside ids and URLs, so both stay a reasonable length.
-PROMPT_IN_TOKEN = 120
-
-
-def encode(data: BaseModel) -> str:
-    """URL-safe base64 (no padding) of the model's compact JSON."""
-    raw = data.model_dump_json(exclude_none=True).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+# Only the start of a prompt is drawn on the media, so only that much is kept with a record.
+PROMPT_KEPT = 120
+# Kinds of rows in the state table.
+XAI_VIDEO = "xai.video"
+MINIMAX_TASK = "minimax.task"
+FILE = "file"
 
 
-def decode(token: str, model: type[M]) -> M | None:
-    """The model a token carries, or None for anything that is not one of ours."""
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        raw = base64.urlsafe_b64decode(padded.encode("ascii"))
-        return model.model_validate(json.loads(raw))
-    except (ValueError, UnicodeError, ValidationError, TypeError):
-        return None
+def new_request_id() -> str:
+    """An x.ai video `request_id`: a UUID, as x.ai hands out."""
+    return str(uuid.uuid4())
+
+
+def new_task_id() -> str:
+    """A MiniMax `task_id`: 18 random digits, no leading zero (the document shows 15)."""
+    return str(10**17 + secrets.randbelow(9 * 10**17))
+
+
+def new_file_key() -> str:
+    """The name of a `/files/<key>.<ext>` URL: 32 hex characters."""
+    return uuid.uuid4().hex
 
 
 def nonce() -> str:
-    """A few random characters that keep two otherwise equal tokens apart."""
+    """A few random characters that keep two otherwise equal answers apart."""
     return secrets.token_hex(4)
 
 
 class FileSpec(BaseModel):
-    """What a `/files/<token>` URL will serve: enough to make the bytes again anywhere."""
+    """What a `/files/<key>.<ext>` URL serves: enough to make the bytes again."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -56,15 +58,23 @@ class FileSpec(BaseModel):
     """Which of several images made from one request (they differ in a caption)."""
     size: int | None = None
     """For a video: the file's size in bytes, reached with a trailing `free` box (padding)."""
-    n: str = ""
+
+
+class StorageOptions(BaseModel):
+    """A video submission's checked `storage_options` (xai.md §5.2): keep the result as a file."""
+
+    filename: str
+    expires_after: int | None = None
+    """Seconds the stored file lives; None: no expiry."""
+    public: bool = False
+    public_expires_after: int | None = None
 
 
 class VideoJob(BaseModel):
-    """Everything a poll of a video job needs; its encoding is the job's `request_id`."""
+    """Everything a poll of an x.ai video job needs, kept under its `request_id`."""
 
     model_config = ConfigDict(extra="ignore")
 
-    v: int = 1
     model: str
     mode: Literal["t2v", "i2v", "r2v", "edit", "extend"]
     created: float
@@ -81,28 +91,9 @@ class VideoJob(BaseModel):
     """A fault decided when the job was submitted, shown once the job is ready."""
     note: str | None = None
     """The error message for a `job_failed` outcome."""
-    n: str = ""
-
-    def to_id(self) -> str:
-        return encode(self)
-
-
-def job_from_id(request_id: str) -> VideoJob | None:
-    return decode(request_id, VideoJob)
-
-
-def file_name(spec: FileSpec) -> str:
-    """`<token>.<ext>`: the extension tells people and tools what the URL holds."""
-    return f"{encode(spec)}.{spec.fmt}"
-
-
-def spec_from_name(name: str) -> FileSpec | None:
-    token, _, ext = name.rpartition(".")
-    spec = decode(token, FileSpec) if token else None
-    if spec is None or spec.fmt != ext:
-        return None
-    return spec
+    storage: StorageOptions | None = None
+    """The submission's `storage_options`, answered with `video.file_output` once done."""
 
 
 def trim_prompt(prompt: str) -> str:
-    return prompt[:PROMPT_IN_TOKEN]
+    return prompt[:PROMPT_KEPT]

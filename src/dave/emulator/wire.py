@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
-from .tokens import FileSpec, file_name, spec_from_name
+from .state import EmulatorState
+from .tokens import FILE, FileSpec, new_file_key
 
 _DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>.*)$", re.DOTALL)
 
@@ -135,7 +136,7 @@ def decode_data_uri(url: str, kind: str, where: str) -> tuple[str, bytes] | None
         fail(400, f"{where}: the data URI is not valid base64")
 
 
-def image_size_of(url: str, where: str) -> tuple[int, int] | None:
+def image_size_of(url: str, where: str, state: EmulatorState) -> tuple[int, int] | None:
     """Pixel size of an image reference when it can be known offline: a data URI (which must be a
     readable image) or one of the emulator's own file URLs. None for other http(s) URLs."""
     decoded = decode_data_uri(url, "image", where)
@@ -149,7 +150,7 @@ def image_size_of(url: str, where: str) -> tuple[int, int] | None:
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             fail(400, f"{where}: the data URI does not hold a readable image")
     check_http_url(url, where)
-    spec = own_file(url)
+    spec = own_file(url, state)
     return (spec.w, spec.h) if spec is not None else None
 
 
@@ -159,15 +160,30 @@ def check_http_url(url: str, where: str) -> None:
         fail(400, f"{where}: expected an http(s) URL or a base64 data URI")
 
 
-def own_file(url: str) -> FileSpec | None:
-    """The spec behind a URL this or another emulator handed out, whatever its host."""
+def state_of(request: Request) -> EmulatorState:
+    return request.app.state.store
+
+
+def spec_from_name(name: str, state: EmulatorState) -> FileSpec | None:
+    """The spec behind a `<key>.<ext>` file name, or None for a name this state never handed out."""
+    key, _, ext = name.rpartition(".")
+    spec = state.load(FILE, key, FileSpec) if key else None
+    return spec if spec is not None and spec.fmt == ext else None
+
+
+def own_file(url: str, state: EmulatorState) -> FileSpec | None:
+    """The spec behind a URL an emulator on this state handed out, whatever its host."""
     head, _, name = urlsplit(url).path.rpartition("/")
-    return spec_from_name(name) if head.endswith("/files") else None
+    return spec_from_name(name, state) if head.endswith("/files") else None
 
 
-def file_url(request: Request, spec: FileSpec) -> str:
-    """An absolute URL on the emulator that answered `request`, so the client downloads from it."""
-    return f"{str(request.base_url).rstrip('/')}/files/{file_name(spec)}"
+def file_url(request: Request, spec: FileSpec, key: str | None = None) -> str:
+    """An absolute URL on the emulator that answered `request`, so the client downloads from it;
+    the spec is kept under `key` (a new one unless given: a repeated answer keeps its URL).
+    The extension tells people and tools what the URL holds."""
+    key = key or new_file_key()
+    state_of(request).save(FILE, key, spec)
+    return f"{str(request.base_url).rstrip('/')}/files/{key}.{spec.fmt}"
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,15 @@
 """x.ai Grok Imagine as the emulator speaks it: image generation and edits, video jobs and polls,
-shaped after ../shared/api/xai.md. Not a client, and not lenient where that document is certain."""
+shaped after ../shared/api/xai.md. Video jobs are kept in the app's `EmulatorState` under a UUID
+`request_id`. Not a client, and not lenient where that document is certain."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import functools
+import hashlib
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,7 +21,7 @@ from . import xai_video
 from .faults import EmulatorConfig, FaultRule
 from .makers import IMAGE_MIME, image_size, make_image, parse_ratio
 from .middleware import FAULT_SCOPE_KEY
-from .tokens import FileSpec, VideoJob, job_from_id, nonce, trim_prompt
+from .tokens import XAI_VIDEO, FileSpec, VideoJob, new_request_id, trim_prompt
 from .wire import (
     ApiError,
     bearer_key,
@@ -31,7 +34,9 @@ from .wire import (
     one_of,
     read_json_object,
     reject_unknown,
+    state_of,
 )
+from .xai_prices import image_ticks
 from .xai_video import check_model, image_ref
 
 IMAGE_MODELS = frozenset(
@@ -61,8 +66,6 @@ IMAGE_FIELDS = frozenset(
 )
 EDIT_FIELDS = IMAGE_FIELDS | {"image", "images"}
 MAX_EDIT_IMAGES = 3
-# $0.02 per image, in ticks (1 USD = 1e10 ticks).
-IMAGE_TICKS = 200_000_000
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -106,7 +109,9 @@ def _authorize(request: Request) -> None:
         fail(400, "Incorrect API key provided")
 
 
-def _image_ratio_of_inputs(body: dict[str, Any]) -> tuple[list[float | None], bool]:
+def _image_ratio_of_inputs(
+    request: Request, body: dict[str, Any]
+) -> tuple[list[float | None], bool]:
     """The width/height ratio of each source image (None when unknowable offline) and whether
     the request used the single `image` form."""
     single = get_object(body, "image")
@@ -121,7 +126,7 @@ def _image_ratio_of_inputs(body: dict[str, Any]) -> tuple[list[float | None], bo
     ratios: list[float | None] = []
     for index, ref in enumerate(refs):
         where = "image" if single is not None else f"images[{index}]"
-        size = image_ref(ref, where)
+        size = image_ref(ref, where, state_of(request))
         ratios.append(size[0] / size[1] if size else None)
     return ratios, single is not None
 
@@ -148,8 +153,10 @@ async def _images(request: Request, *, edit: bool) -> Response:
     get_object(body, "storage_options")
 
     ratio = parse_ratio(aspect_ratio or "auto")
+    inputs = 0
     if edit:
-        ratios, single = _image_ratio_of_inputs(body)
+        ratios, single = _image_ratio_of_inputs(request, body)
+        inputs = len(ratios)
         # One source keeps its own ratio; several follow the first unless aspect_ratio says.
         if (single or aspect_ratio is None) and ratios[0] is not None:
             ratio = ratios[0]
@@ -158,7 +165,6 @@ async def _images(request: Request, *, edit: bool) -> Response:
     config = _config(request)
     moderated = (fault := _outcome(request)) is not None and fault.kind == "moderated"
     expires = round(time.time() + config.url_ttl_s, 3)
-    tag = nonce()
     data: list[dict[str, Any]] = []
     for index in range(n):
         item: dict[str, Any] = {"revised_prompt": prompt, "respect_moderation": not moderated}
@@ -170,13 +176,12 @@ async def _images(request: Request, *, edit: bool) -> Response:
             else:
                 spec = FileSpec(
                     kind="image", w=width, h=height, fmt="jpeg",
-                    prompt=trim_prompt(prompt), exp=expires, i=index, n=tag,
+                    prompt=trim_prompt(prompt), exp=expires, i=index,
                 )  # fmt: skip
                 item["url"] = file_url(request, spec)
         data.append(item)
-    return JSONResponse(
-        {"data": data, "model": model, "usage": {"cost_in_usd_ticks": n * IMAGE_TICKS}}
-    )
+    usage = {"cost_in_usd_ticks": image_ticks(model, outputs=n, inputs=inputs)}
+    return JSONResponse({"data": data, "model": model, "usage": usage})
 
 
 @_endpoint
@@ -190,7 +195,7 @@ async def images_edits(request: Request) -> Response:
 
 
 def _submit(request: Request, plan: xai_video.VideoPlan) -> Response:
-    """Answer a video submission with a stateless `request_id` carrying the whole job."""
+    """Keep the job server-side and answer with its new `request_id`."""
     now = time.time()
     fault = _outcome(request)
     job = VideoJob(
@@ -206,32 +211,35 @@ def _submit(request: Request, plan: xai_video.VideoPlan) -> Response:
         cost=plan.cost_ticks,
         outcome=fault.kind if fault is not None else None,  # type: ignore[arg-type]
         note=fault.message if fault is not None else None,
-        n=nonce(),
+        storage=plan.storage,
     )
-    return JSONResponse({"request_id": job.to_id()})
+    request_id = new_request_id()
+    state_of(request).save(XAI_VIDEO, request_id, job)
+    return JSONResponse({"request_id": request_id})
 
 
 @_endpoint
 async def videos_generations(request: Request) -> Response:
     body = await read_json_object(request)
-    return _submit(request, xai_video.plan_generation(body))
+    return _submit(request, xai_video.plan_generation(body, state_of(request)))
 
 
 @_endpoint
 async def videos_edits(request: Request) -> Response:
     body = await read_json_object(request)
-    return _submit(request, xai_video.plan_edit(body))
+    return _submit(request, xai_video.plan_edit(body, state_of(request)))
 
 
 @_endpoint
 async def videos_extensions(request: Request) -> Response:
     body = await read_json_object(request)
-    return _submit(request, xai_video.plan_extension(body))
+    return _submit(request, xai_video.plan_extension(body, state_of(request)))
 
 
 @_endpoint
 async def video_status(request: Request) -> Response:
-    job = job_from_id(request.path_params["request_id"])
+    request_id = request.path_params["request_id"]
+    job = state_of(request).load(XAI_VIDEO, request_id, VideoJob)
     if job is None:
         fail(404, "No video job with this request_id")
     now = time.time()
@@ -257,12 +265,12 @@ async def video_status(request: Request) -> Response:
     duration = int(job.duration) if job.duration.is_integer() else job.duration
     video: dict[str, Any] = {"duration": duration, "respect_moderation": outcome != "moderated"}
     if outcome != "moderated":
-        spec = FileSpec(
-            kind="video", w=job.w, h=job.h, fmt="mp4", prompt=job.prompt,
-            exp=round(job.ready + _config(request).url_ttl_s, 3), s=job.duration,
-            fps=_config(request).fps, n=job.n, size=_config(request).video_bytes,
-        )  # fmt: skip
-        video["url"] = file_url(request, spec)
+        spec = _video_file(request, job, exp=job.ready + _config(request).url_ttl_s)
+        # Keyed by the job, so every poll of a done job answers the same URL.
+        video["url"] = file_url(request, spec, _file_key(request_id, "url"))
+        if job.storage is not None:
+            video["file_output"] = _file_output(request, request_id, job)
+            video["storage_error"] = None
     return JSONResponse(
         {
             "status": "done",
@@ -272,6 +280,41 @@ async def video_status(request: Request) -> Response:
             "usage": {"cost_in_usd_ticks": job.cost},
         }
     )
+
+
+def _video_file(request: Request, job: VideoJob, *, exp: float) -> FileSpec:
+    config = _config(request)
+    return FileSpec(
+        kind="video", w=job.w, h=job.h, fmt="mp4", prompt=job.prompt, exp=round(exp, 3),
+        s=job.duration, fps=config.fps, size=config.video_bytes,
+    )  # fmt: skip
+
+
+def _file_key(request_id: str, role: str) -> str:
+    return hashlib.sha256(f"{request_id}:{role}".encode()).hexdigest()[:32]
+
+
+def _file_output(request: Request, request_id: str, job: VideoJob) -> dict[str, Any]:
+    """`video.file_output` for a job sent with `storage_options` (xai.md §5.5): the stored file,
+    and its public URL when one was asked for. A time of 0 means "does not expire"."""
+    assert job.storage is not None
+    options = job.storage
+    expires_at = int(job.ready + options.expires_after) if options.expires_after else 0
+    public_url, public_expires_at = None, 0
+    if options.public:
+        # A public link lives as long as asked, else as the stored file, else the longest allowed.
+        lasts = options.public_expires_after or options.expires_after or xai_video.MAX_STORED_S
+        public_expires_at = int(job.ready + lasts)
+        spec = _video_file(request, job, exp=job.ready + lasts)
+        public_url = file_url(request, spec, _file_key(request_id, "public"))
+    return {
+        "file_id": f"file_{uuid.UUID(_file_key(request_id, 'file'))}",
+        "filename": options.filename,
+        "expires_at": expires_at,
+        "public_url": public_url,
+        "public_url_expires_at": public_expires_at,
+        "public_url_error": None,
+    }
 
 
 def router() -> Router:

@@ -1,5 +1,5 @@
 """Validation and planning of x.ai video submissions (generation, edit, extension) per xai.md §5.
-Not the HTTP side: the routes in `xai.py` turn a `VideoPlan` into a stateless job id."""
+Not the HTTP side: the routes in `xai.py` keep a `VideoPlan` as a job under a new `request_id`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .makers import parse_ratio, probe_video, video_size
+from .state import EmulatorState
+from .tokens import StorageOptions
 from .wire import (
     check_http_url,
     decode_data_uri,
@@ -24,18 +26,13 @@ from .wire import (
     own_file,
     reject_unknown,
 )
+from .xai_prices import video_ticks
 
 BASE_MODEL = "grok-imagine-video"
 MODEL_15 = "grok-imagine-video-1.5"
 VIDEO_MODELS = frozenset({BASE_MODEL, MODEL_15})
 VIDEO_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3")
 RESOLUTIONS = ("480p", "720p", "1080p")
-# USD per output second, by model and resolution (xai.md §8).
-PRICE_PER_SECOND = {
-    BASE_MODEL: {"480p": 0.05, "720p": 0.07},
-    MODEL_15: {"480p": 0.08, "720p": 0.14, "1080p": 0.25},
-}
-TICKS_PER_USD = 10_000_000_000
 MAX_PROMPT = 4096
 GENERATION_FIELDS = frozenset(
     {
@@ -59,6 +56,9 @@ ONLY_ON_15 = ("last_frame", "keyframes", "reference_audios")
 EDIT_FIELDS = frozenset({"model", "prompt", "video", "user", "storage_options"})
 EXTENSION_FIELDS = frozenset({"model", "prompt", "video", "duration", "user", "storage_options"})
 MAX_EDIT_INPUT_S = 8.7
+# storage_options lifetimes (xai.md §5.2): a stored file up to 30 days, a public link 1 h-30 days.
+MAX_STORED_S = 2_592_000
+MIN_PUBLIC_S = 3600
 # The length assumed for an input video the emulator cannot look into (a foreign URL).
 ASSUMED_INPUT_S = 6.0
 
@@ -77,10 +77,7 @@ class VideoPlan:
     width: int
     height: int
     cost_ticks: int
-
-
-def cost_ticks(model: str, resolution: str, seconds: float) -> int:
-    return round(PRICE_PER_SECOND[model][resolution] * seconds * TICKS_PER_USD)
+    storage: StorageOptions | None = None
 
 
 def check_model(model: str, allowed: frozenset[str]) -> str:
@@ -89,7 +86,7 @@ def check_model(model: str, allowed: frozenset[str]) -> str:
     return model
 
 
-def image_ref(ref: Any, where: str) -> tuple[int, int] | None:
+def image_ref(ref: Any, where: str, state: EmulatorState) -> tuple[int, int] | None:
     """Check an `{url, type?}` image object; its pixel size when knowable offline."""
     if not isinstance(ref, dict):
         fail(422, f"{where} must be an object with a url")
@@ -98,7 +95,7 @@ def image_ref(ref: Any, where: str) -> tuple[int, int] | None:
     kind = get_str(ref, "type")
     if kind is not None and kind != "image_url":
         fail(400, f"{where}.type must be 'image_url'")
-    return image_size_of(url, f"{where}.url")
+    return image_size_of(url, f"{where}.url", state)
 
 
 def _prompt(body: dict[str, Any], *, may_be_empty: bool = False) -> str:
@@ -118,7 +115,7 @@ def _nearest_ratio(ratio: float) -> str:
     return min(VIDEO_RATIOS, key=lambda name: abs(math.log(parse_ratio(name) / ratio)))
 
 
-def _check_keyframes(items: list[Any], duration: int) -> None:
+def _check_keyframes(items: list[Any], duration: int, state: EmulatorState) -> None:
     if len(items) > 4:
         fail(400, f"keyframes holds {len(items)} items; the limit is 4")
     times: list[float] = []
@@ -130,7 +127,7 @@ def _check_keyframes(items: list[Any], duration: int) -> None:
         image = get_object(item, "image")
         if image is None:
             fail(422, f"Missing required field: {where}.image")
-        image_ref(image, f"{where}.image")
+        image_ref(image, f"{where}.image", state)
         stamp = get_number(item, "timestamp_s")
         if stamp is None:
             fail(422, f"Missing required field: {where}.timestamp_s")
@@ -156,7 +153,38 @@ def _check_reference_audios(items: list[Any]) -> None:
             fail(400, f"{where} needs exactly one of voice_id or url")
 
 
-def plan_generation(body: dict[str, Any]) -> VideoPlan:
+def _seconds_in(holder: dict[str, Any], where: str, low: int) -> int | None:
+    value = get_int(holder, "expires_after")
+    if value is not None and not low <= value <= MAX_STORED_S:
+        fail(400, f"{where}.expires_after must be between {low} and {MAX_STORED_S} seconds")
+    return value
+
+
+def storage_options(body: dict[str, Any]) -> StorageOptions | None:
+    """Check `storage_options: {filename, expires_after?, public_url?: bool | {expires_after}}`
+    (xai.md §5.2)."""
+    options = get_object(body, "storage_options")
+    if options is None:
+        return None
+    reject_unknown(options, {"filename", "expires_after", "public_url"}, "storage_options.")
+    filename = get_str(options, "filename")
+    if not filename:
+        fail(422, "Missing required field: storage_options.filename")
+    expires_after = _seconds_in(options, "storage_options", 1)
+    public = options.get("public_url")
+    public_expires_after = None
+    if isinstance(public, dict):
+        reject_unknown(public, {"expires_after"}, "storage_options.public_url.")
+        public_expires_after = _seconds_in(public, "storage_options.public_url", MIN_PUBLIC_S)
+    elif public is not None and not isinstance(public, bool):
+        fail(422, "Field storage_options.public_url must be a boolean or an object")
+    return StorageOptions(
+        filename=filename, expires_after=expires_after,
+        public=bool(public), public_expires_after=public_expires_after,
+    )  # fmt: skip
+
+
+def plan_generation(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     """Text-, image- or reference-to-video, decided by which inputs are present."""
     reject_unknown(body, GENERATION_FIELDS)
     model = _model(body)
@@ -173,7 +201,7 @@ def plan_generation(body: dict[str, Any]) -> VideoPlan:
     resolution = get_str(body, "resolution") or "480p"
     one_of(resolution, RESOLUTIONS, "resolution")
     get_bool(body, "generate_audio")
-    get_object(body, "storage_options")
+    storage = storage_options(body)
     get_str(body, "user")
 
     image = get_object(body, "image")
@@ -181,24 +209,24 @@ def plan_generation(body: dict[str, Any]) -> VideoPlan:
     if image is not None and references is not None:
         fail(400, "reference_images cannot be combined with image")
     mode: Mode = "i2v" if image is not None else "r2v" if references is not None else "t2v"
-    first_frame = image_ref(image, "image") if image is not None else None
+    first_frame = image_ref(image, "image", state) if image is not None else None
     pinned = image is not None
     if references is not None:
         if not 1 <= len(references) <= 7:
             fail(400, f"reference_images must hold 1 to 7 items, got {len(references)}")
         for index, ref in enumerate(references):
-            image_ref(ref, f"reference_images[{index}]")
+            image_ref(ref, f"reference_images[{index}]", state)
         if duration > 10:
             fail(400, "reference-to-video allows at most 10 seconds")
     if resolution == "1080p" and not (is_15 and mode in ("t2v", "i2v")):
         fail(400, f"1080p is only available on {MODEL_15} for text- and image-to-video")
     last_frame = get_object(body, "last_frame")
     if last_frame is not None:
-        image_ref(last_frame, "last_frame")
+        image_ref(last_frame, "last_frame", state)
         pinned = True
     keyframes = get_list(body, "keyframes")
     if keyframes is not None:
-        _check_keyframes(keyframes, duration)
+        _check_keyframes(keyframes, duration, state)
         pinned = pinned or bool(keyframes)
     audios = get_list(body, "reference_audios")
     if audios is not None:
@@ -213,9 +241,13 @@ def plan_generation(body: dict[str, Any]) -> VideoPlan:
     else:
         ratio = "16:9"
     width, height = video_size(ratio, resolution)
+    stills = (
+        (image is not None) + (last_frame is not None)
+        + len(references or []) + len(keyframes or [])
+    )  # fmt: skip
     return VideoPlan(
         model, mode, prompt, duration, resolution, width, height,
-        cost_ticks(model, resolution, duration),
+        video_ticks(model, resolution, duration, input_images=stills), storage,
     )  # fmt: skip
 
 
@@ -228,7 +260,7 @@ class InputVideo:
     seconds: float
 
 
-def _input_video(body: dict[str, Any]) -> InputVideo | None:
+def _input_video(body: dict[str, Any], state: EmulatorState) -> InputVideo | None:
     """Check `video: {url}`; what the video is when it can be known offline: a data URI (read
     with PyAV) or one of the emulator's own result URLs. None for other http(s) URLs."""
     ref = get_object(body, "video")
@@ -244,7 +276,7 @@ def _input_video(body: dict[str, Any]) -> InputVideo | None:
         except ValueError:
             fail(400, "video.url: the data URI does not hold a readable video")
     check_http_url(url, "video.url")
-    spec = own_file(url)
+    spec = own_file(url, state)
     if spec is None:
         return None
     if spec.kind != "video":
@@ -270,40 +302,41 @@ def _output_size(source: InputVideo | None) -> tuple[str, int, int]:
     return "720p", *video_size(source.width / source.height, "720p")
 
 
-def plan_edit(body: dict[str, Any]) -> VideoPlan:
+def plan_edit(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     reject_unknown(body, EDIT_FIELDS)
     model = _model(body)
     prompt = _prompt(body)
     get_str(body, "user")
-    get_object(body, "storage_options")
-    source = _input_video(body)
+    storage = storage_options(body)
+    source = _input_video(body, state)
     seconds = source.seconds if source is not None else ASSUMED_INPUT_S
     if seconds > MAX_EDIT_INPUT_S:
         fail(400, f"The input video is {seconds:g} s long; edits take at most {MAX_EDIT_INPUT_S} s")
     resolution, width, height = _output_size(source)
     return VideoPlan(
         model, "edit", prompt, seconds, resolution, width, height,
-        cost_ticks(model, resolution, seconds),
+        video_ticks(model, resolution, seconds), storage,
     )  # fmt: skip
 
 
-def plan_extension(body: dict[str, Any]) -> VideoPlan:
+def plan_extension(body: dict[str, Any], state: EmulatorState) -> VideoPlan:
     reject_unknown(body, EXTENSION_FIELDS)
     model = _model(body)
     prompt = _prompt(body, may_be_empty=True)
     get_str(body, "user")
-    get_object(body, "storage_options")
+    storage = storage_options(body)
     added = get_int(body, "duration")
     added = 6 if added is None else added
     if not 2 <= added <= 10:
         fail(400, f"duration must be between 2 and 10 seconds, got {added}")
-    source = _input_video(body)
+    source = _input_video(body, state)
     seconds = source.seconds if source is not None else ASSUMED_INPUT_S
     if not 2 <= seconds <= 15:
         fail(400, f"The input video is {seconds:g} s long; extensions take 2 to 15 s")
     resolution, width, height = _output_size(source)
-    # The result is one clip: the input followed by the new seconds; only those are billed.
+    # The result is one clip: the input followed by the new seconds, which are billed at the
+    # video price; the input's seconds at the extension's input price.
     return VideoPlan(
         model, "extend", prompt, seconds + added, resolution, width, height,
-        cost_ticks(model, resolution, added),
+        video_ticks(model, resolution, added, input_seconds=seconds), storage,
     )  # fmt: skip

@@ -54,8 +54,11 @@ def open_driver(provider: str, settings: Settings) -> Driver:
 
         from dave.emulator import EmulatorConfig, create_app
 
-        # DAVE_EMULATOR_CONFIG may give the in-process emulator faults and timings.
-        app = create_app(EmulatorConfig.from_environment())
+        # DAVE_EMULATOR_CONFIG may give the in-process emulator faults and timings. Its jobs
+        # live in a file under DAVE_HOME, so a later process (`dave jobs resume`) can poll them.
+        config = EmulatorConfig.from_environment() or EmulatorConfig.model_validate({})
+        config.state_file = config.state_file or settings.home / "emulator.db"
+        app = create_app(config)
         transport = httpx2.ASGITransport(app=app)
         typical_job_s = app.state.config.video_ready_s
         base_url = EMULATOR_ORIGIN + OFFLINE_PATHS[provider]
