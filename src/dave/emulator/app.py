@@ -14,10 +14,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from . import chat, files, minimax, stability, xai
+from .appstate import app_config, app_log, attach
 from .faults import EmulatorConfig, FaultRule
-from .log import RequestLog
 from .middleware import CONTROL_PREFIX, EmulatorMiddleware
-from .state import EmulatorState
 
 
 def _rule_state(rule: FaultRule) -> dict[str, Any]:
@@ -25,16 +24,16 @@ def _rule_state(rule: FaultRule) -> dict[str, Any]:
 
 
 async def _list_requests(request: Request) -> Response:
-    return JSONResponse(request.app.state.log.to_json())
+    return JSONResponse(app_log(request.app).to_json())
 
 
 async def _clear_requests(request: Request) -> Response:
-    request.app.state.log.clear()
+    app_log(request.app).clear()
     return Response(status_code=204)
 
 
 async def _list_faults(request: Request) -> Response:
-    return JSONResponse([_rule_state(rule) for rule in request.app.state.config.faults])
+    return JSONResponse([_rule_state(rule) for rule in app_config(request.app).faults])
 
 
 async def _set_faults(request: Request) -> Response:
@@ -43,7 +42,7 @@ async def _set_faults(request: Request) -> Response:
         rules = await request.json()
         if not isinstance(rules, list):
             raise ValueError("expected a JSON list of fault rules")
-        request.app.state.config.set_faults(rules)
+        app_config(request.app).set_faults(rules)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError too
         return JSONResponse({"code": "400", "error": str(exc)}, status_code=400)
     return await _list_faults(request)
@@ -90,7 +89,5 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         middleware=[Middleware(EmulatorMiddleware)],
         exception_handlers={HTTPException: _http_error},
     )
-    app.state.config = config if config is not None else EmulatorConfig()
-    app.state.log = RequestLog()
-    app.state.store = EmulatorState(app.state.config.state_file)
+    attach(app, config if config is not None else EmulatorConfig())
     return app

@@ -44,6 +44,7 @@ from typing import Any, NoReturn
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from .appstate import app_config
 from .faults import (
     ChatScriptExhausted,
     EmulatorConfig,
@@ -480,7 +481,7 @@ async def _sse(chunks: Iterator[dict[str, Any]]) -> AsyncIterator[bytes]:
 
 async def chat_completions(request: Request) -> Response:
     """`POST /v1/chat/completions`, streaming or not."""
-    config: EmulatorConfig = request.app.state.config
+    config = app_config(request.app)
     try:
         _authorize(request, config)
         body = await _read_body(request)
@@ -511,7 +512,7 @@ async def chat_completions(request: Request) -> Response:
 
 async def get_chat_script(request: Request) -> Response:
     """The scripted turns not used yet, or null in rule-based mode."""
-    script = request.app.state.config.chat_script
+    script = app_config(request.app).chat_script
     turns = None if script is None else [ScriptedTurn.model_validate(t) for t in script]
     return JSONResponse(None if turns is None else [t.model_dump() for t in turns])
 
@@ -522,7 +523,7 @@ async def put_chat_script(request: Request) -> Response:
         turns = await request.json()
         if turns is not None and not isinstance(turns, list):
             raise ValueError("expected a JSON list of chat turns, or null")
-        request.app.state.config.set_chat_script(turns)
+        app_config(request.app).set_chat_script(turns)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError too
         return JSONResponse({"code": "400", "error": str(exc)}, status_code=400)
     return await get_chat_script(request)

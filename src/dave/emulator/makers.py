@@ -10,6 +10,7 @@ import math
 import struct
 import textwrap
 from fractions import Fraction
+from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -59,7 +60,7 @@ def video_size(ratio: float | str, resolution: str) -> tuple[int, int]:
 def prompt_color(prompt: str) -> tuple[int, int, int]:
     """A mid-tone background color derived from the prompt, so different prompts look different."""
     digest = hashlib.sha256(prompt.encode()).digest()
-    return tuple(60 + b % 140 for b in digest[:3])  # type: ignore[return-value]
+    return 60 + digest[0] % 140, 60 + digest[1] % 140, 60 + digest[2] % 140
 
 
 @functools.lru_cache(maxsize=16)
@@ -133,7 +134,9 @@ def make_video(prompt: str, width: int, height: int, seconds: float, fps: int = 
             if frame is None or index % fps == 0:
                 filled = int(width * step / steps)
                 draw.rectangle((0, height - bar_h, filled, height), fill=(255, 255, 255))
-                frame = av.VideoFrame.from_image(card).reformat(format="yuv420p")
+                # PyAV's stub leaves from_image unannotated; it takes a PIL image, returns a frame.
+                picture: av.VideoFrame = av.VideoFrame.from_image(card)  # type: ignore[no-untyped-call]
+                frame = picture.reformat(format="yuv420p")
             frame.pts = index
             container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
@@ -158,7 +161,7 @@ def make_audio(
     layout = "stereo" if channels == 2 else "mono"
     second = _tone_second(pitch, sample_rate, channels)
     out = io.BytesIO()
-    codec = "libmp3lame" if fmt == "mp3" else "pcm_s16le"
+    codec: Literal["libmp3lame", "pcm_s16le"] = "libmp3lame" if fmt == "mp3" else "pcm_s16le"
     with av.open(out, mode="w", format=fmt) as container:
         stream = container.add_stream(codec, rate=sample_rate, layout=layout)
         for start in range(0, total, sample_rate):  # one second per frame
@@ -204,7 +207,7 @@ def probe_video(data: bytes) -> tuple[int, int, float]:
     import av  # deferred, as in make_video
 
     try:
-        with av.open(io.BytesIO(data)) as container:
+        with av.open(io.BytesIO(data), mode="r") as container:
             stream = container.streams.video[0]
             width, height = stream.codec_context.width, stream.codec_context.height
             if container.duration is not None:

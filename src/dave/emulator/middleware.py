@@ -10,8 +10,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .faults import OUTCOME_KINDS, EmulatorConfig, FaultRule
-from .log import LoggedRequest, RequestLog
+from .appstate import app_config, app_log
+from .faults import OUTCOME_KINDS, FaultRule
+from .log import LoggedRequest
 from .wire import multipart_parts
 
 # Where `EmulatorServer`'s uvicorn protocol puts each connection's asyncio transport: in the
@@ -34,8 +35,8 @@ class EmulatorMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
-        config: EmulatorConfig = scope["app"].state.config
-        log: RequestLog = scope["app"].state.log
+        config = app_config(scope["app"])
+        log = app_log(scope["app"])
         body = await _read_body(receive)
         if body is None:
             return  # the client left before sending the whole request

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
+from .appstate import app_config
 from .faults import EmulatorConfig, FaultRule
 from .middleware import FAULT_SCOPE_KEY
 from .wire import ApiError, bearer_key
@@ -69,7 +70,7 @@ def endpoint(handler: Handler) -> Handler:
 
 
 def config_of(request: Request) -> EmulatorConfig:
-    return request.app.state.config
+    return app_config(request.app)
 
 
 def outcome(request: Request) -> FaultRule | None:

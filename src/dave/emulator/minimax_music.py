@@ -89,7 +89,7 @@ def _audio_seconds(raw: bytes) -> float:
     import av  # deferred: only tracks sent inline need it
 
     try:
-        with av.open(io.BytesIO(raw)) as container:
+        with av.open(io.BytesIO(raw), mode="r") as container:
             if not container.streams.audio or container.duration is None:
                 raise ValueError("no audio")
             return container.duration / av.time_base

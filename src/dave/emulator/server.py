@@ -17,6 +17,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .app import create_app
+from .appstate import app_config, app_log, app_store
 from .faults import EmulatorConfig, FaultRule
 from .log import RequestLog
 from .middleware import TRANSPORT_KEY
@@ -74,22 +75,23 @@ class EmulatorServer:
 
     @property
     def config(self) -> EmulatorConfig:
-        return self.app.state.config
+        return app_config(self.app)
 
     @property
     def log(self) -> RequestLog:
-        return self.app.state.log
+        return app_log(self.app)
 
     @property
     def state(self) -> EmulatorState:
         """The jobs and file names this server keeps (in memory unless `config.state_file`)."""
-        return self.app.state.store
+        return app_store(self.app)
 
     @property
     def port(self) -> int:
         if self._socket is None:
             raise RuntimeError("the emulator server is not running")
-        return self._socket.getsockname()[1]
+        port: int = self._socket.getsockname()[1]
+        return port
 
     @property
     def url(self) -> str:

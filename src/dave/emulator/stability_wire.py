@@ -17,6 +17,7 @@ from typing import Any, Literal, NoReturn
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .appstate import app_config
 from .faults import EmulatorConfig, FaultRule
 from .middleware import FAULT_SCOPE_KEY
 from .wire import bearer_key, multipart_parts
@@ -71,7 +72,7 @@ def endpoint(handler: Handler) -> Handler:
 
 
 def config(request: Request) -> EmulatorConfig:
-    return request.app.state.config
+    return app_config(request.app)
 
 
 def outcome(request: Request) -> FaultRule | None:
@@ -309,7 +310,7 @@ def _audio(name: str, upload: Upload) -> tuple[Upload, float]:
     import av
 
     try:
-        with av.open(io.BytesIO(upload.data)) as container:
+        with av.open(io.BytesIO(upload.data), mode="r") as container:
             kind = container.format.name
             seconds = (container.duration or 0) / av.time_base
     except (av.FFmpegError, ValueError):

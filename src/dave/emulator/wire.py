@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
+from .appstate import app_store
 from .state import EmulatorState
 from .tokens import FILE, FileSpec, new_file_key
 
@@ -161,7 +162,7 @@ def check_http_url(url: str, where: str) -> None:
 
 
 def state_of(request: Request) -> EmulatorState:
-    return request.app.state.store
+    return app_store(request.app)
 
 
 def spec_from_name(name: str, state: EmulatorState) -> FileSpec | None:

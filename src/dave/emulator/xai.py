@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
 from . import xai_video
+from .appstate import app_config
 from .faults import EmulatorConfig, FaultRule
 from .makers import IMAGE_MIME, image_size, make_image, parse_ratio
 from .middleware import FAULT_SCOPE_KEY
@@ -91,7 +92,7 @@ def _endpoint(handler: Handler) -> Handler:
 
 
 def _config(request: Request) -> EmulatorConfig:
-    return request.app.state.config
+    return app_config(request.app)
 
 
 def _outcome(request: Request) -> FaultRule | None:

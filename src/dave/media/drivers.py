@@ -60,7 +60,7 @@ def open_driver(provider: str, settings: Settings) -> Driver:
         config.state_file = config.state_file or settings.home / "emulator.db"
         app = create_app(config)
         transport = httpx2.ASGITransport(app=app)
-        typical_job_s = app.state.config.video_ready_s
+        typical_job_s = config.video_ready_s
         base_url = EMULATOR_ORIGIN + OFFLINE_PATHS[provider]
     if provider == "xai":
         from dave.providers.xai import XaiClient

@@ -106,7 +106,7 @@ def probe_video(source: Readable, *, name: str | None = None) -> MediaInfo:
 
     src, path = _open_arg(source, name)
     try:
-        with av.open(src) as container:
+        with av.open(src, mode="r") as container:
             format_name = container.format.name
             if not container.streams.video:
                 raise _fail(path, "no video stream")
@@ -134,7 +134,7 @@ def probe_audio(source: Readable, *, name: str | None = None) -> MediaInfo:
 
     src, path = _open_arg(source, name)
     try:
-        with av.open(src) as container:
+        with av.open(src, mode="r") as container:
             format_name = container.format.name
             if not container.streams.audio:
                 raise _fail(path, "no audio stream")
