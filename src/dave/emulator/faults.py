@@ -11,7 +11,7 @@ import threading
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -33,7 +33,8 @@ CONFIG_VARIABLE = "DAVE_EMULATOR_CONFIG"
 
 # Faults that change what a job or image *is* (decided by the route handler), as opposed to
 # faults that change how the HTTP exchange goes (carried out by the middleware).
-OUTCOME_KINDS = frozenset({"job_failed", "job_expired", "moderated"})
+OutcomeKind = Literal["job_failed", "job_expired", "moderated"]
+OUTCOME_KINDS: frozenset[str] = frozenset(get_args(OutcomeKind))
 
 
 class FaultRule(BaseModel):
@@ -298,3 +299,16 @@ class EmulatorConfig(BaseModel):
                 rule._applied += 1
                 return rule
         return None
+
+
+def job_outcome(rule: FaultRule | None) -> OutcomeKind | None:
+    """What the outcome fault `rule` makes of the job it hits (None: no fault, a normal job).
+
+    Route handlers are handed only outcome faults (the middleware carries out the rest), so
+    another kind here is a bug: ValueError."""
+    if rule is None:
+        return None
+    kind = rule.kind
+    if kind == "job_failed" or kind == "job_expired" or kind == "moderated":
+        return kind
+    raise ValueError(f"a {kind} fault is not a job outcome")

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .faults import job_outcome
 from .makers import make_image, make_video
 from .minimax import MinimaxError, answer, config_of, endpoint, invalid, outcome
 from .state import EmulatorState
@@ -170,9 +171,9 @@ MODEL_MODES: dict[str, tuple[Mode, ...]] = {
     "I2V-01": ("i2v",),
     "S2V-01": ("s2v",),
 }
-_HAILUO = {"768P": (6, 10), "1080P": (6,)}
+_HAILUO: dict[str, tuple[int, ...]] = {"768P": (6, 10), "1080P": (6,)}
 # The 01 series' 1080P row is uncertain [I]: accepted, not required.
-_SERIES_01 = {"720P": (6,), "1080P": (6,)}
+_SERIES_01: dict[str, tuple[int, ...]] = {"720P": (6,), "1080P": (6,)}
 RESOLUTIONS = ("512P", "720P", "768P", "1080P")
 LANDSCAPE = {"512P": (912, 512), "720P": (1280, 720), "768P": (1366, 768), "1080P": (1920, 1080)}
 VIDEO_FIELDS = frozenset(
@@ -288,7 +289,7 @@ async def video_generation(request: Request) -> Response:
         model=model, mode=mode, created=round(now, 3),
         ready=round(now + config_of(request).video_ready_in(prompt), 3),
         duration=duration, res=resolution, orient=orient, prompt=trim_prompt(prompt),
-        outcome=fault.kind if fault is not None else None,  # type: ignore[arg-type]
+        outcome=job_outcome(fault),
         note=fault.message if fault is not None else None,
     )  # fmt: skip
     task_id = new_task_id()

@@ -14,7 +14,7 @@ import json
 import re
 import secrets
 import time
-from typing import Any
+from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -36,8 +36,8 @@ from .wire import (
     state_of,
 )
 
-SONG_MODELS = ("music-2.5", "music-2.5+", "music-2.6", "music-2.6-free", "music-3.0")
-SONG_MODELS += ("music-3.0-free",)
+SONG_MODELS: tuple[str, ...] = ("music-2.5", "music-2.5+", "music-2.6", "music-2.6-free")
+SONG_MODELS += ("music-3.0", "music-3.0-free")
 COVER_MODELS = ("music-cover", "music-cover-free")
 OLD_MODELS = ("music-1.5", "music-2.0")
 MUSIC_FIELDS = frozenset(
@@ -138,7 +138,7 @@ def _check_family(body: dict[str, Any], model: str, state: EmulatorState) -> tup
     return prompt, _song_seconds(lyrics, instrumental)
 
 
-def _audio_setting(body: dict[str, Any]) -> tuple[int, int, str]:
+def _audio_setting(body: dict[str, Any]) -> tuple[int, int, Literal["mp3", "wav"]]:
     setting = get_object(body, "audio_setting") or {}
     reject_unknown(setting, {"sample_rate", "bitrate", "format"}, prefix="audio_setting.")
     rate = get_int(setting, "sample_rate") or 44100
@@ -152,7 +152,7 @@ def _audio_setting(body: dict[str, Any]) -> tuple[int, int, str]:
         raise invalid(f"audio_setting.format {fmt!r} is not one of mp3, wav, pcm")
     if fmt == "pcm":
         raise invalid("audio_setting.format pcm: the emulator makes mp3 and wav only")
-    return rate, bitrate, fmt
+    return rate, bitrate, "wav" if fmt == "wav" else "mp3"
 
 
 @endpoint

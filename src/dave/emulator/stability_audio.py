@@ -72,8 +72,8 @@ def _english(prompt: str) -> None:
 def _check(family: str, mode: Mode, values: dict[str, Any]) -> str:
     """Cross-field rules; returns the model."""
     default = "stable-audio-3" if family == "stable-audio-3" else "stable-audio-2"
-    model = "stable-audio-2.5" if family == "stable-audio-2" and mode == "inpaint" else default
-    model = values.get("model", model)
+    implied = "stable-audio-2.5" if family == "stable-audio-2" and mode == "inpaint" else default
+    model: str = values.get("model", implied)
     low, high = _STEPS[model]
     if "steps" in values and not low <= values["steps"] <= high:
         bad(f"steps: must be between {low} and {high} for {model}, got {values['steps']}")

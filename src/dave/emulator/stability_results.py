@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .faults import OutcomeKind, job_outcome
 from .makers import AUDIO_MIME, IMAGE_MIME, make_audio
 from .stability_wire import (
     StabilityError,
@@ -34,8 +35,9 @@ ASYNC_ROUTES = (
     "stable-audio-3/audio-to-audio",
     "stable-audio-3/inpaint",
 )
-FORMATS = ("png", "jpeg", "webp", "mp3", "wav")
-OUTCOMES = (None, "job_failed", "job_expired", "moderated")
+Format = Literal["png", "jpeg", "webp", "mp3", "wav"]
+FORMATS: tuple[Format, ...] = ("png", "jpeg", "webp", "mp3", "wav")
+OUTCOMES: tuple[OutcomeKind | None, ...] = (None, "job_failed", "job_expired", "moderated")
 # created f64, ready-in f32, width, height u16, route, format, outcome u8, seed u32,
 # duration in tenths of a second u16, key check u8, nonce 4 bytes: 30 bytes; 2 check bytes.
 _LAYOUT = struct.Struct(">dfHHBBBIHB4s")
@@ -49,12 +51,12 @@ class GenerationJob(BaseModel):
     route: str
     created: float
     ready_in: float
-    fmt: Literal["png", "jpeg", "webp", "mp3", "wav"]
+    fmt: Format
     seed: int
     width: int = 0
     height: int = 0
     seconds: float = 0.0
-    outcome: Literal["job_failed", "job_expired", "moderated"] | None = None
+    outcome: OutcomeKind | None = None
     #: The first byte of the key's SHA-256: another key's poll gets 404, as Stability says.
     key_check: int = 0
     nonce: bytes = b""
@@ -106,9 +108,10 @@ def start_job(
     fault = outcome(request)
     job = GenerationJob(
         route=route, created=time.time(), ready_in=config(request).video_ready_in(prompt),
-        fmt=fmt, seed=seed, width=width, height=height, seconds=seconds,
-        outcome=fault.kind if fault is not None else None, key_check=key_check(request),
-    )  # type: ignore[arg-type]  # fmt: skip
+        fmt=FORMATS[FORMATS.index(fmt)], seed=seed,  # the Format fmt names (ValueError if none)
+        width=width, height=height, seconds=seconds,
+        outcome=job_outcome(fault), key_check=key_check(request),
+    )  # fmt: skip
     return JSONResponse({"id": job.to_id()}, status_code=status)
 
 

@@ -209,7 +209,9 @@ def multipart_parts(content_type: str, body: bytes) -> list[Part] | None:
     parts = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        data = part.get_payload(decode=True) or b""
+        # Bytes for a leaf part; None when it has no body (a nested multipart has no bytes).
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
         name = name if isinstance(name, str) else ""
         parts.append(Part(name, part.get_filename(), part.get_content_type(), data))
     return parts

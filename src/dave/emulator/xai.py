@@ -19,7 +19,7 @@ from starlette.routing import Route, Router
 
 from . import xai_video
 from .appstate import app_config
-from .faults import EmulatorConfig, FaultRule
+from .faults import EmulatorConfig, FaultRule, job_outcome
 from .makers import IMAGE_MIME, image_size, make_image, parse_ratio
 from .middleware import FAULT_SCOPE_KEY
 from .tokens import XAI_VIDEO, FileSpec, VideoJob, new_request_id, trim_prompt
@@ -210,7 +210,7 @@ def _submit(request: Request, plan: xai_video.VideoPlan) -> Response:
         h=plan.height,
         prompt=trim_prompt(plan.prompt),
         cost=plan.cost_ticks,
-        outcome=fault.kind if fault is not None else None,  # type: ignore[arg-type]
+        outcome=job_outcome(fault),
         note=fault.message if fault is not None else None,
         storage=plan.storage,
     )

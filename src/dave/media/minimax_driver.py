@@ -21,7 +21,7 @@ from dave.core.settings import Settings
 from dave.media.drivers import Send
 from dave.media.requests import ImageRequest, LyricsRequest, MusicRequest, Request, VideoRequest
 from dave.media.sources import to_url
-from dave.providers.base import Output, RemoteState, Status, Submission
+from dave.providers.base import Output, RemoteState, Status, Submission, json_object
 from dave.providers.minimax import (
     MODERATION_CODES,
     NAME,
@@ -128,7 +128,7 @@ class MinimaxDriver:
                     error_message=f"the video's file is gone ({error.message})",
                 )
             raise
-        file = found.get("file") if isinstance(found.get("file"), dict) else {}
+        file = json_object(found.get("file"))
         url = file.get("download_url")
         if not isinstance(url, str) or not url:
             raise ProviderError("the file answer held no download_url", provider=NAME)
@@ -261,7 +261,7 @@ def read_images(answer: Mapping[str, Any]) -> Status:
     for item in data.get("image_base64") or []:
         if isinstance(item, str) and item:
             outputs.append(Output(data=_b64(item), mime="image/jpeg"))
-    meta = answer.get("metadata") if isinstance(answer.get("metadata"), dict) else {}
+    meta = json_object(answer.get("metadata"))
     failed = as_int(meta.get("failed_count")) or 0
     succeeded = as_int(meta.get("success_count"))
     # All withheld comes back as status 0 with an empty list (mmx treats it as a failure).
@@ -287,7 +287,7 @@ def read_music(answer: Mapping[str, Any], fmt: str) -> Status:
     audio = data.get("audio_url") or data.get("audio")
     if not isinstance(audio, str) or not audio:
         raise ProviderError("the answer held no audio", provider=NAME, status=200)
-    extra = answer.get("extra_info") if isinstance(answer.get("extra_info"), dict) else {}
+    extra = json_object(answer.get("extra_info"))
     millis = as_int(extra.get("music_duration"))
     seconds = millis / 1000 if millis is not None else None
     mime = AUDIO_MIMES.get(fmt, "audio/mpeg")

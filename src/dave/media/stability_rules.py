@@ -129,9 +129,11 @@ def _agree(named: str | None, wanted: str | None, by: str, kind: str) -> str:
 
 
 def _check_fields(request: Request, route: Route) -> dict[str, Any]:
-    model, update = route.model, {}
-    if getattr(request, "n", 1) != 1:
-        raise InvalidRequest(f"n must be 1 on stability {model}, got {request.n}")  # type: ignore[union-attr]
+    model = route.model
+    update: dict[str, Any] = {}
+    n = getattr(request, "n", 1)
+    if n != 1:
+        raise InvalidRequest(f"n must be 1 on stability {model}, got {n}")
     prompt = str(getattr(request, "prompt", ""))
     if "prompt" in route.fields:
         required = "prompt" in route.required
@@ -151,19 +153,17 @@ def _check_fields(request: Request, route: Route) -> dict[str, Any]:
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise InvalidRequest(f"seed {seed} is out of range; use 0–{MAX_SEED:,} (0 = random)")
     where = f"stability {model}"
-    if getattr(request, "output_format", None) is not None:
+    output_format = getattr(request, "output_format", None)
+    if output_format is not None:
         update["output_format"] = _choose(
-            "output_format", request.output_format, route.output_formats, where
+            "output_format", output_format, route.output_formats, where
         )
-    if getattr(request, "style", None) is not None:
-        update["style"] = _choose("style", request.style, STYLE_PRESETS, where)
-    if getattr(request, "aspect_ratio", None) is not None:
-        update["aspect_ratio"] = _choose(
-            "aspect_ratio",
-            request.aspect_ratio,
-            ASPECT_RATIOS,
-            where,  # type: ignore[union-attr]
-        )
+    style = getattr(request, "style", None)
+    if style is not None:
+        update["style"] = _choose("style", style, STYLE_PRESETS, where)
+    aspect_ratio = getattr(request, "aspect_ratio", None)
+    if aspect_ratio is not None:
+        update["aspect_ratio"] = _choose("aspect_ratio", aspect_ratio, ASPECT_RATIOS, where)
     _check_ranges(request, route)
     if isinstance(request, ImageRequest):
         _check_image(request, model)

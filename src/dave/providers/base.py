@@ -11,6 +11,12 @@ from enum import StrEnum
 from typing import Any
 
 
+def json_object(value: object) -> dict[str, Any]:
+    """`value` when it is a JSON object (a dict), else an empty one: for answer fields that
+    a provider may leave out or send as null."""
+    return value if isinstance(value, dict) else {}
+
+
 class RemoteState(StrEnum):
     """A provider job's state as dave reads it; unknown provider words count as pending."""
 

@@ -17,7 +17,7 @@ from dave.core.errors import ProviderError, Unauthorized
 from dave.core.http import HttpClient, default_error_parser, json_answer
 from dave.core.redact import Secret
 from dave.core.settings import HttpSettings
-from dave.providers.base import Output, RemoteState, Status, Submission
+from dave.providers.base import Output, RemoteState, Status, Submission, json_object
 
 NAME = "xai"
 
@@ -44,9 +44,9 @@ def classify_error(status: int, message: str, code: str | None) -> type[Provider
 
 
 def cost_usd(body: dict[str, Any]) -> float | None:
-    usage = body.get("usage")
-    if isinstance(usage, dict) and isinstance(usage.get("cost_in_usd_ticks"), int | float):
-        return usage["cost_in_usd_ticks"] / TICKS_PER_USD
+    ticks = json_object(body.get("usage")).get("cost_in_usd_ticks")
+    if isinstance(ticks, int | float):
+        return ticks / TICKS_PER_USD
     return None
 
 
@@ -193,7 +193,7 @@ class XaiClient:
         if state is RemoteState.PENDING:
             return Status(state=state, progress=progress)
         if state is not RemoteState.DONE:
-            error = body.get("error") if isinstance(body.get("error"), dict) else {}
+            error = json_object(body.get("error"))
             return Status(
                 state=state,
                 error_code=_str(error.get("code")),
@@ -201,7 +201,7 @@ class XaiClient:
                 cost_usd=cost_usd(body),
                 model=body.get("model"),
             )
-        video = body.get("video") if isinstance(body.get("video"), dict) else {}
+        video = json_object(body.get("video"))
         if video.get("respect_moderation") is False or not video.get("url"):
             return Status(state=state, moderated=1, cost_usd=cost_usd(body), progress=100)
         duration = video.get("duration")
