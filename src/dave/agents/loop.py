@@ -11,7 +11,7 @@ import asyncio
 import dataclasses
 import json
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dave.agents.events import (
     ApprovalNeeded,
@@ -26,13 +26,15 @@ from dave.agents.events import (
 
 if TYPE_CHECKING:
     import openai
+    from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolUnionParam
 
     from dave.agents.spec import AgentSpec
     from dave.tools import ToolContext, ToolSet
 
 #: Called with each message the loop adds to the conversation (the assistant's, with the usage
-#: of the completion that made it; each tool result, with None), so a caller can keep them.
-OnMessage = Callable[[dict[str, Any], dict[str, int] | None], None]
+#: of the completion that made it and its `cost_usd`, None when unpriced; each tool result, with
+#: None), so a caller can keep them.
+OnMessage = Callable[[dict[str, Any], dict[str, float | None] | None], None]
 #: The cost in USD of one completion's usage, or None when the price is unknown.
 CostOf = Callable[[Mapping[str, int]], float | None]
 
@@ -105,6 +107,8 @@ async def run_agent(
     iterates this answers the calls in flight as cancelled (so the conversation stays valid)
     and re-raises.
     """
+    from openai import omit  # here, not at import: the SDK is slow to load
+
     model = model or spec.model
     if not model:
         yield ErrorEvent("no model: the agent spec names none and no default was given")
@@ -121,10 +125,10 @@ async def run_agent(
         try:
             stream = await client.chat.completions.create(
                 model=model,
-                messages=messages,  # type: ignore[arg-type]
+                messages=_wire_messages(messages),
                 stream=True,
                 stream_options={"include_usage": True},
-                **({"tools": schemas} if schemas else {}),
+                tools=_wire_tools(schemas) if schemas else omit,
             )
             async with stream:
                 async for chunk in stream:
@@ -153,7 +157,7 @@ async def run_agent(
         messages.append(assistant)
         cost = totals.add(usage, cost_of)
         if on_message is not None:
-            on_message(assistant, {**usage, "cost_usd": cost} if usage else None)  # type: ignore[dict-item]
+            on_message(assistant, {**usage, "cost_usd": cost} if usage else None)
         if not ordered:
             yield Done(text, totals.usage, "stop", cost_usd=_cost(totals, extra_cost))
             return
@@ -385,3 +389,15 @@ def _server_message(error: Any) -> str:
         if isinstance(inner, str):
             return inner
     return str(getattr(error, "message", error))
+
+
+def _wire_messages(messages: list[dict[str, Any]]) -> list[ChatCompletionMessageParam]:
+    """The conversation as the SDK types it. The messages are plain JSON objects in the
+    chat-completions shape (they round-trip through sessions); the API checks them, so this
+    only names their type."""
+    return cast("list[ChatCompletionMessageParam]", messages)
+
+
+def _wire_tools(schemas: list[dict[str, Any]]) -> list[ChatCompletionToolUnionParam]:
+    """The tool set's `{"type": "function", "function": ...}` schemas, as the SDK types them."""
+    return cast("list[ChatCompletionToolUnionParam]", schemas)

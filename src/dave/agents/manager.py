@@ -106,10 +106,10 @@ def resolve_tools(
         elif name.startswith("media_"):
             missing.append(name)
         else:
-            known = ", ".join(sorted(BUILTIN_TOOLSETS))
+            toolsets = ", ".join(sorted(BUILTIN_TOOLSETS))
             raise ConfigError(
                 f"agent {spec.name!r} names an unknown tool set {name!r}",
-                hint=f"tool sets: {known} ({spec.source})",
+                hint=f"tool sets: {toolsets} ({spec.source})",
             )
     owners: dict[str, str] = {}
     for toolset in sets:

@@ -5,7 +5,7 @@ Reading the journal needs only the store; waiting and resuming open a Studio.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dave.cli.generate import report, result_object, start
 from dave.cli.output import (
@@ -20,6 +20,9 @@ from dave.cli.output import (
 )
 from dave.cli.store import open_store
 from dave.core.errors import DaveError, InvalidRequest
+
+if TYPE_CHECKING:
+    from dave.store.jobs import Job  # imported for the type only: the CLI loads the store late
 
 
 def list_jobs(*, state: str | None, limit: int, json_output: bool) -> None:
@@ -152,7 +155,7 @@ def cancel(job_id: str, *, json_output: bool) -> None:
         console().print(f"job {job.id} cancelled; the provider may still finish and bill it")
 
 
-def _job_summary(job: Any) -> dict[str, Any]:
+def _job_summary(job: Job) -> dict[str, Any]:
     summary = job.to_dict()
     summary.pop("result", None)
     return summary

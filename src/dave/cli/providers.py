@@ -76,7 +76,7 @@ def show(*, json_output: bool) -> None:
 
 
 def _label(model: dict[str, Any]) -> str:
-    label = model["model"] + ("*" if model["default"] else "")
+    label: str = model["model"] + ("*" if model["default"] else "")
     if model["deprecated"]:
         label += f" ({model['deprecated']})"
     return label

@@ -27,7 +27,7 @@ def song_words(result: Result) -> dict[str, Any]:
         texts = [
             path
             for asset, path in zip(result.assets, result.paths(), strict=True)
-            if asset.mime.startswith("text/")
+            if (asset.mime or "").startswith("text/")
         ]
         words = texts[0].read_text(encoding="utf-8") if texts else None
     return {

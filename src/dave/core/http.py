@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import httpx2
 
@@ -54,6 +54,9 @@ class Sink(Protocol):
     def write(self, chunk: bytes) -> None: ...
 
     def discard(self) -> None: ...
+
+
+SinkT = TypeVar("SinkT", bound=Sink)
 
 
 @dataclass(frozen=True)
@@ -206,7 +209,7 @@ class HttpClient:
                 continue
             raise self.error_for(response)
 
-    async def download(self, url: str, open_sink: Callable[[], Sink]) -> tuple[Sink, Download]:
+    async def download(self, url: str, open_sink: Callable[[], SinkT]) -> tuple[SinkT, Download]:
         """Streams `url` into a fresh sink, starting over on a transient failure.
 
         No credentials are sent: result URLs live on the provider's CDN, not its API host.

@@ -30,7 +30,11 @@ OFFLINE_PATHS = {"xai": "/v1", "minimax": "/minimax", "stability": "/stability"}
 
 
 class Driver(Protocol):
-    http: HttpClient
+    @property
+    def http(self) -> HttpClient:
+        """The driver's client (read-only here, so a driver may hold a subclass)."""
+        ...
+
     #: How long a job usually takes when that is known in advance (the emulator), else None.
     typical_job_s: float | None
 

@@ -389,9 +389,9 @@ class VideoRequest(_Model):
     def source_fields(self) -> list[tuple[str, str, SourceMedium]]:
         """(field, value, medium) for each source this request names."""
         fields: list[tuple[str, str, SourceMedium]] = []
-        for name, medium in (("image", "image"), ("last_frame", "image")):
-            if getattr(self, name) is not None:
-                fields.append((name, getattr(self, name), medium))
+        for name, value in (("image", self.image), ("last_frame", self.last_frame)):
+            if value is not None:
+                fields.append((name, value, "image"))
         fields += [(f"references[{i}]", ref, "image") for i, ref in enumerate(self.references)]
         fields += [
             (f"keyframes[{i}].image", k.image, "image") for i, k in enumerate(self.keyframes)

@@ -52,6 +52,7 @@ from dave.media.verify import MediaInfo, verify
 from dave.providers.base import Output, RemoteState, Status
 from dave.store import Store
 from dave.store.assets import Asset
+from dave.store.base import AssetCatalog, JobJournal
 from dave.store.jobs import Job, JobState
 
 # A download that does not decode is fetched again this many times before giving up.
@@ -159,11 +160,13 @@ class Studio:
         return self._store
 
     @property
-    def jobs(self) -> Any:
+    def jobs(self) -> JobJournal:
+        """The job journal (SQLite's JobStore unless the Store was given another)."""
         return self.store.jobs
 
     @property
-    def assets(self) -> Any:
+    def assets(self) -> AssetCatalog:
+        """The asset catalogue (SQLite's AssetStore unless the Store was given another)."""
         return self.store.assets
 
     # -- the public verbs ----------------------------------------------------------------
@@ -322,9 +325,9 @@ class Studio:
             raise
         ended = _ENDED_BADLY.get(job.state)
         if ended is not None:
-            error = ended(job.error or f"the job is {job.state.value}", provider=job.provider)
-            error.job_id = job.id
-            raise error
+            failure = ended(job.error or f"the job is {job.state.value}", provider=job.provider)
+            failure.job_id = job.id
+            raise failure
         return self.result(job)
 
     async def _submit(self, job: Job) -> Job:

@@ -312,7 +312,7 @@ def _build_tool(
         # (`Annotated[int, Field(description=...)]`) must not be overwritten by None.
         info = Field(default, description=about) if about else Field(default)
         fields[parameter.name] = (annotation, info)
-    model = create_model(  # type: ignore[call-overload]
+    model = create_model(
         f"{tool_name}_arguments",
         __config__=ConfigDict(extra="forbid", arbitrary_types_allowed=False),
         **fields,

@@ -47,7 +47,7 @@ def delegate_tool(agents: Mapping[str, str] | None = None) -> Tool:
         description = (
             f"Ask another agent to do a task and wait for its final answer. The agents: {listed}."
         )
-    return tool(delegate, description=description)
+    return tool(description=description)(delegate)
 
 
 def agents_tools(agents: Mapping[str, str] | None = None) -> ToolSet:

@@ -137,7 +137,7 @@ def build_tool(kind: Kind, providers: tuple[str, ...], run: Runner, *, merged: b
         text = _description(each, providers)
         info = Field(each.default, description=text, json_schema_extra=_as_enum)
         fields[each.name] = (each.annotation, info)
-    arguments = create_model(  # type: ignore[call-overload]
+    arguments = create_model(
         f"{kind.tool}_arguments", __config__=ConfigDict(extra="forbid"), **fields
     )
     sources = frozenset(p.name for p in params if p.source)
