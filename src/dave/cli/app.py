@@ -25,6 +25,7 @@ def _metavar(self: TyperArgument, ctx: typer.Context, *, usage: bool = False) ->
     return f"[{name}]" if usage and not self.required else name
 
 
+# Replacing a method on typer's class is the point here (typer has no hook for the metavar).
 TyperArgument.make_metavar = _metavar  # type: ignore[method-assign,assignment]
 
 app = typer.Typer(

@@ -187,11 +187,11 @@ def _quiet_handler(event: StudioEvent) -> None:
 def price_text(amount: float | None, unit: str | None, *, estimate: bool = False) -> str:
     """`$0.0200`, `8 credits`, `~$0.3000` for an estimate, or `-` when there is no price:
     as listings show a price."""
-    if amount is None or unit not in ("usd", "credits"):
-        return "-"
-    from dave.media.prices import Charge
+    from dave.media.prices import Charge, is_unit
 
-    text = Charge(amount, unit).text()  # type: ignore[arg-type]
+    if amount is None or not is_unit(unit):
+        return "-"
+    text = Charge(amount, unit).text()
     return f"~{text}" if estimate else text
 
 

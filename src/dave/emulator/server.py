@@ -36,6 +36,8 @@ class TransportExposingH11Protocol(H11Protocol):
     `middleware.drop_connection` finds it.
     """
 
+    # uvicorn's own connection_made narrows asyncio's BaseTransport to Transport (and ignores
+    # the override the same way); this one has its signature.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self.app_state = {**self.app_state, TRANSPORT_KEY: transport}
@@ -52,7 +54,7 @@ def _uvicorn_config(app: Any, host: str, port: int, *, graceful_s: float = 1) ->
         access_log=False,
         # A hanging request must not hold up shutdown for long. uvicorn types it int but
         # waits with asyncio.wait_for, which takes a fraction of a second too.
-        timeout_graceful_shutdown=graceful_s,  # type: ignore[arg-type]
+        timeout_graceful_shutdown=graceful_s,  # type: ignore[arg-type]  # a float: see above
     )
 
 

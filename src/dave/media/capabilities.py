@@ -238,8 +238,10 @@ _TABLE = _rows(
 # The detailed rules (sizes, duration × resolution, music fields) live in minimax_rules.py.
 
 
-def _mm(model: str, kinds: tuple[str, ...], note: str, **extra: str) -> ModelCapability:
-    return ModelCapability("minimax", model, kinds, note=note, **extra)  # type: ignore[arg-type]
+def _mm(
+    model: str, kinds: tuple[str, ...], note: str, *, deprecated: str | None = None
+) -> ModelCapability:
+    return ModelCapability("minimax", model, kinds, note=note, deprecated=deprecated)
 
 
 _MINIMAX_ROWS = (
@@ -398,7 +400,7 @@ def xai_charge(
     row = _TABLE.get((request.provider, model or ""))
     if model is None or row is None:
         return None
-    if request.kind in ("image", "edit"):
+    if request.kind == "image" or request.kind == "edit":  # (`==` narrows the union; `in` not)
         price = IMAGE_PRICES.get((request.provider, model))
         if price is None:
             return None
@@ -412,7 +414,7 @@ def xai_charge(
             f"{basis} {price.source}",
             estimate=bool(inputs) or not price.documented,
         )
-    return _video_charge(request, row, input_duration_s)  # type: ignore[arg-type]
+    return _video_charge(request, row, input_duration_s)
 
 
 def _video_charge(

@@ -10,12 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard, get_args
 
 #: USD for x.ai and MiniMax (global site); credits for Stability (1 credit = $0.01 on its
 #: pricing page).
 Unit = Literal["usd", "credits"]
 USD_PER_CREDIT = 0.01
+
+
+def is_unit(value: object) -> TypeGuard[Unit]:
+    """Whether `value` names a price unit (as a journaled job's `price_unit` may)."""
+    return value in get_args(Unit)
 
 
 @dataclass(frozen=True, slots=True)

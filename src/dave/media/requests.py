@@ -116,7 +116,7 @@ class _Model(BaseModel):
 
     # Marks this __init__ as pydantic's own (RootModel does the same), so nested models and
     # TypeAdapters validate straight through the core and keep each error's full location.
-    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]  # a function attribute
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:

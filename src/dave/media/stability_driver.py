@@ -20,7 +20,7 @@ from dave.media.requests import (
     Request,
     UpscaleRequest,
 )
-from dave.media.sources import check_source
+from dave.media.sources import SourceMedium, check_source
 from dave.media.stability_routes import ROUTES, SD3_MODELS, audio_path
 from dave.providers.base import Status
 from dave.providers.stability import StabilityClient, Upload
@@ -77,7 +77,7 @@ class StabilityDriver:
         return await self.client.result("audio" if kind == "music" else "image", provider_job_id)
 
 
-def _plan(request: Request) -> tuple[str, dict[str, Any], dict[str, tuple[str, str]]]:
+def _plan(request: Request) -> tuple[str, dict[str, Any], dict[str, tuple[str, SourceMedium]]]:
     """(path, text fields, wire name → (source, medium)) for a validated request."""
     model = request.model or ""
     route = ROUTES.get(model)
@@ -91,7 +91,7 @@ def _plan(request: Request) -> tuple[str, dict[str, Any], dict[str, tuple[str, s
         if name == "search":
             name = "select_prompt" if model == "search-and-recolor" else "search_prompt"
         fields[_WIRE_NAMES.get(name, name)] = value
-    sources: dict[str, tuple[str, str]] = {}
+    sources: dict[str, tuple[str, SourceMedium]] = {}
     if isinstance(request, EditRequest):
         main = "subject_image" if model == "replace-background-and-relight" else "image"
         sources[main] = (request.images[0], "image")
@@ -128,11 +128,11 @@ def _audio_route(request: MusicRequest) -> tuple[str, str]:
     return audio_path(request.model or "", mode), mode
 
 
-def _read_all(sources: dict[str, tuple[str, str]]) -> dict[str, Upload]:
+def _read_all(sources: dict[str, tuple[str, SourceMedium]]) -> dict[str, Upload]:
     """Each source as (file name, bytes, media type), checked again: it may have changed."""
     files: dict[str, Upload] = {}
     for wire_name, (value, medium) in sources.items():
-        source = check_source(value, medium, field=wire_name)  # type: ignore[arg-type]
+        source = check_source(value, medium, field=wire_name)
         if source.kind == "file":
             assert source.path is not None
             data = source.path.read_bytes()

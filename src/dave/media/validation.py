@@ -9,7 +9,9 @@ import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from dave.core.errors import InvalidRequest
 from dave.media.capabilities import (
@@ -52,6 +54,9 @@ _XAI_FIELDS: dict[str, frozenset[str]] = {
         | {"aspect_ratio", "resolution", "generate_audio"}
     ),
 }
+
+#: A request model (one of `Request`'s): `completed` gives back the type it was given.
+AnyRequest = TypeVar("AnyRequest", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +123,13 @@ def validate(request: Request | Mapping[str, Any], *, check_files: bool = True) 
     sources = check_sources(request.source_fields()) if check_files else {}
     input_s = _check_input_video(request, cap, sources) if mode in ("edit", "extend") else None
     done = completed(request, model, update, sources)
-    charge = xai_charge(done, input_duration_s=input_s)  # type: ignore[arg-type]
+    charge = xai_charge(done, input_duration_s=input_s)
     return ResolvedRequest(done, cap, mode, sources, tuple(warnings), charge)
 
 
 def completed(
-    request: Request, model: str, update: Mapping[str, Any], sources: Mapping[str, Source]
-) -> Request:
+    request: AnyRequest, model: str, update: Mapping[str, Any], sources: Mapping[str, Source]
+) -> AnyRequest:
     """The request as it will be journaled: its model filled in, the checked values of
     `update`, and each local source as an absolute path."""
     return request.model_copy(update={"model": model, **update, **absolute(request, sources)})
@@ -348,7 +353,7 @@ def _check_input_video(
     return source.duration_s
 
 
-def absolute(request: Request, sources: Mapping[str, Source]) -> dict[str, Any]:
+def absolute(request: BaseModel, sources: Mapping[str, Source]) -> dict[str, Any]:
     """The source fields with each local file replaced by its absolute path: an update for
     `model_copy`. Knows the shapes `name`, `name[i]` and `name[i].image`."""
     update: dict[str, Any] = {}

@@ -122,6 +122,7 @@ def build_tool(kind: Kind, providers: tuple[str, ...], run: Runner, *, merged: b
         params.append(_model_param(kind, named, merged=merged))
     fields: dict[str, Any] = {}
     if merged:
+        # A Literal built at run time (pydantic reads it; a type checker cannot).
         choice = Literal[providers]  # type: ignore[valid-type]
         about_provider = (
             "Who makes it: "
@@ -221,5 +222,5 @@ def _model_param(kind: Kind, providers: tuple[str, ...], *, merged: bool) -> Par
     text = "Which model; " + "; ".join(notes) + "."
     if merged:
         text += " Name a model of the chosen provider."
-    choice = Literal[choices] | None  # type: ignore[valid-type]
+    choice = Literal[choices] | None  # type: ignore[valid-type]  # built at run time, as above
     return Param("model", choice, None, text, frozenset(providers), labelled=True)

@@ -209,10 +209,11 @@ async def run_in_workspace(
         start_new_session=True,
     )
     capture = _Capture(output_cap)
-    assert process.stdout is not None
+    stdout = process.stdout
+    assert stdout is not None  # stdout=PIPE above
 
     async def pump() -> None:
-        while chunk := await process.stdout.read(_READ_CHUNK):  # type: ignore[union-attr]
+        while chunk := await stdout.read(_READ_CHUNK):
             capture.add(chunk)
 
     reader = asyncio.create_task(pump())
