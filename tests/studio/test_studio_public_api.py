@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import inspect
 import os
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from PIL import Image
 
 import dave
 import dave.core.errors
+import dave.media.events
 
 
 def test_all_is_sorted_and_unique() -> None:
@@ -22,7 +26,44 @@ def test_all_is_sorted_and_unique() -> None:
 def test_every_name_in_all_resolves() -> None:
     for name in dave.__all__:
         assert getattr(dave, name) is not None, name
-    assert dave.__version__ == "0.1.0"
+    assert dave.__version__ == metadata.version("hello-dave")
+
+
+def test_all_is_what_type_checkers_see() -> None:
+    """`__all__` (built from the lazy table) and the TYPE_CHECKING re-exports name the same
+    things from the same modules."""
+    tree = ast.parse(Path(dave.__file__).read_text(encoding="utf-8"))
+    guarded = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
+        if node.test.id == "TYPE_CHECKING"
+    )
+    seen = {
+        alias.asname or alias.name: node.module
+        for node in guarded.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert seen == {name: vars(dave)["_WHERE"][name] for name in dave.__all__}
+
+
+def test_the_version_comes_from_pyproject_in_a_source_tree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dave.core import version
+
+    def not_installed(name: str) -> str:
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", not_installed)
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    assert version.package_version() == pyproject["project"]["version"]
+
+
+def test_studio_event_is_public() -> None:
+    assert dave.StudioEvent is dave.media.events.StudioEvent
+    assert "StudioEvent" in dave.__all__
 
 
 def test_all_holds_the_studios_and_the_root_error() -> None:
