@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dave import Studio
+from dave import ProviderError, Studio
 from dave.core.redact import RedactingFilter, Secret, redact, redact_data
 from dave.core.settings import load_settings
 from dave.emulator import EmulatorServer
@@ -68,10 +68,18 @@ async def test_the_canary_key_is_not_in_the_journal_of_a_failed_job(
         ]
     )
     async with Studio() as studio:
-        with pytest.raises(Exception) as caught:
+        # The provider's own 400 (not a key problem, not a refused parameter): a ProviderError
+        # carrying the provider's message with the key masked.
+        with pytest.raises(ProviderError) as caught:
             await studio.image("a lighthouse")
         job = studio.jobs.list()[0]
-    assert CANARY not in str(caught.value) and CANARY not in caught.value.user_line()
+    error = caught.value
+    assert type(error) is ProviderError  # not Unauthorized: the key was not what it refused
+    assert (error.provider, error.status, error.code) == ("xai", 400, "400")
+    assert error.message == "Argument not supported: ***"
+    assert error.user_line().startswith("xai HTTP 400: Argument not supported: *** (")
+    assert CANARY not in str(error) and CANARY not in error.user_line()
+    assert job.error == error.user_line()
     assert CANARY not in (job.error or "")
     assert _files_containing(dave_home, CANARY.encode()) == []
 

@@ -7,6 +7,8 @@ Not for control flow inside a provider module: those raise these types and nothi
      ├── InvalidRequest            bad input caught before any money is spent
      ├── NotFound                  no such job, asset or file
      ├── StoreError                the database or the media folder refused
+     │    └── StateConflict        (dave.store.jobs) a compare-and-set transition found the
+     │                             job in another state; nothing was changed
      ├── VerificationFailed        downloaded bytes are not what was promised
      └── ProviderError             the provider answered badly (provider, status, code, request id)
           ├── Unauthorized         401/403: the key is missing, wrong or lacks permission
@@ -91,7 +93,8 @@ class ProviderError(DaveError):
 
 
 class Unauthorized(ProviderError):
-    hint = "check the API key; `dave --offline` runs against the built-in emulator"
+    # `--offline` belongs to each command (`dave image ... --offline`), not to `dave` itself.
+    hint = "check the API key, or add --offline to the command to use the built-in emulator"
 
 
 class RateLimited(ProviderError):
