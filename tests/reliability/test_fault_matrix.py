@@ -14,9 +14,11 @@ with one clear error). Which rows exist and what each must end in are computed f
 - free requests (polls, downloads) recover from any transient fault once, and end in one clear
   error naming `xai` (and the HTTP status, when there is one) with a hint when it never stops.
 
-Across the matrix (`test_the_matrix_as_a_whole`): no billable POST sent twice unless the provider
-refused the first, no partial or invalid file under DAVE_HOME/media, and (through the real CLI,
-for one row of each way of failing) no traceback.
+Every row checks that no billable POST went twice unless the provider refused the first and that
+no partial or invalid file is under DAVE_HOME/media; the real CLI, for one row of each way of
+failing, shows no traceback. `test_the_matrix_as_a_whole` runs one row of each kind of fault,
+persistence and endpoint role one after another in one DAVE_HOME, as a user's runs would share
+it, and checks the same across them: it runs its rows itself, so it passes alone and in any order.
 
 "Connection refused" is arranged with a loopback gate in front of the emulator: the gate's port is
 bound but not listening (so the kernel refuses the connect) from just before the faulted request
@@ -38,7 +40,6 @@ import socket
 import subprocess
 import sys
 import threading
-from collections import Counter
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -320,21 +321,7 @@ EXCLUDED = [
 ]
 
 
-# --- what the matrix learns, across rows --------------------------------------------------------
-
-
-@dataclass
-class Seen:
-    rows: int = 0
-    outcomes: Counter[str] = field(default_factory=Counter)
-    resent_posts: list[str] = field(default_factory=list)
-    bad_files: list[str] = field(default_factory=list)
-    media_files: int = 0
-    cli_runs: int = 0
-    tracebacks: list[str] = field(default_factory=list)
-
-
-SEEN = Seen()
+# --- what a row's run must show ---------------------------------------------------------------
 
 
 def resent_billable_posts(entries: list[LoggedRequest]) -> list[str]:
@@ -538,6 +525,11 @@ class Hooks:
     target: str | None = None
     reopen: bool = True
 
+    def reset(self) -> None:
+        """Forget the last row's back-offs and gate, for the next row in the same test."""
+        self.backoffs.clear()
+        self.gate, self.target, self.reopen = None, None, True
+
     async def before(self, method: str, url: str) -> None:
         if self.gate is None or self.target is None:
             return
@@ -633,18 +625,29 @@ def check_error_line(error: DaveError, status: int | None, role: str) -> str:
 # --- the matrix ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
-async def test_fault_matrix(
+@dataclass(frozen=True)
+class RowRun:
+    """What one row's run left: the emulator's log of it, and whether it ended done."""
+
+    entries: list[LoggedRequest]
+    done: bool
+
+
+async def run_row(
     row: Row,
     xai: EmulatorServer,
     hooks: Hooks,
     sources: dict[str, Path],
     dave_home: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> RowRun:
+    """Drive the row's endpoint under its fault and check everything the row must show; files
+    under DAVE_HOME/media are counted against those there before, so rows may share a home."""
     expect = row.expect
     prompt = f"matrix {row.id}"
     caught: DaveError | None = None
+    xai.log.clear()
+    files_before, _ = media_problems(dave_home)
     async with arranged(row, xai, hooks, monkeypatch), Studio(poll_floor_s=0.1) as studio:
         seed_poll_history(studio)
         try:
@@ -656,8 +659,6 @@ async def test_fault_matrix(
         assets = studio.assets.for_job(job.id)
 
     entries = xai.log.entries()
-    SEEN.rows += 1
-    SEEN.outcomes[expect.error.__name__ if expect.error else "done"] += 1
 
     # The outcome the rules call for.
     if expect.error is None:
@@ -686,15 +687,24 @@ async def test_fault_matrix(
     if row.fault.family == "refused":
         assert any("ConnectError" in why for why in hooks.backoffs), hooks.backoffs
 
-    # Across the matrix: no paid request resent without the provider's refusal; no bad files.
-    resent = resent_billable_posts(entries)
-    SEEN.resent_posts += [f"{row.id}: {line}" for line in resent]
-    assert resent == []
+    # No paid request resent without the provider's refusal; no bad files; one file if done.
+    assert resent_billable_posts(entries) == []
     count, problems = media_problems(dave_home)
-    SEEN.media_files += count
-    SEEN.bad_files += [f"{row.id}: {p}" for p in problems]
     assert problems == []
-    assert count == (1 if expect.error is None else 0)
+    assert count - files_before == (1 if expect.error is None else 0)
+    return RowRun(entries, done=expect.error is None)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
+async def test_fault_matrix(
+    row: Row,
+    xai: EmulatorServer,
+    hooks: Hooks,
+    sources: dict[str, Path],
+    dave_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await run_row(row, xai, hooks, sources, dave_home, monkeypatch)
 
 
 # --- the same rows through the real CLI --------------------------------------------------------
@@ -743,9 +753,6 @@ async def test_fault_matrix_through_the_cli(
             seed_poll_history(studio)
         done = await asyncio.to_thread(_run_dave, *cli_args(row.endpoint.drive, prompt, sources))
 
-    SEEN.cli_runs += 1
-    if TRACEBACK in done.stderr:
-        SEEN.tracebacks.append(f"{row.id}: {done.stderr}")
     assert TRACEBACK not in done.stderr
     if expect.error is None:
         assert done.returncode == 0, done.stderr
@@ -781,12 +788,56 @@ def test_every_endpoint_meets_every_transport_fault_and_exclusions_have_reasons(
     assert len(ROWS) + len(EXCLUDED) == len(ENDPOINTS) * len(FAULTS) * len(PERSISTENCE)
 
 
-def test_the_matrix_as_a_whole() -> None:
-    """Runs last in this module: what every row above added up to."""
-    if SEEN.rows < len(ROWS):
-        pytest.skip(f"only {SEEN.rows} of {len(ROWS)} matrix rows ran in this session")
-    assert SEEN.resent_posts == [], "billable POSTs sent twice without the provider refusing"
-    assert SEEN.bad_files == [], "partial or invalid files under DAVE_HOME/media"
-    assert SEEN.tracebacks == []
-    assert SEEN.media_files == SEEN.outcomes["done"]
-    assert SEEN.cli_runs == len(CLI_ROWS)
+def _cross_section() -> list[Row]:
+    """The first row (in table order) of each fault family, persistence and endpoint role."""
+    chosen: dict[tuple[str, str, str], Row] = {}
+    for row in ROWS:
+        chosen.setdefault((row.fault.family, row.persistence, row.endpoint.role), row)
+    return list(chosen.values())
+
+
+CROSS_SECTION = _cross_section()
+
+
+@pytest.mark.timeout(600)  # 31 rows one after another (~15 s), a few waiting out timeouts
+async def test_the_matrix_as_a_whole(
+    xai: EmulatorServer,
+    hooks: Hooks,
+    sources: dict[str, Path],
+    dave_home: Path,
+) -> None:
+    """A cross-section of the matrix run back to back in one DAVE_HOME: each row must show what
+    it shows alone, and together no billable POST went twice without the provider refusing it,
+    no file under media/ is partial or invalid, and there is one file per row that ended done."""
+    families = {fault.family for fault in FAULTS}
+    assert {row.fault.family for row in CROSS_SECTION} == families
+    assert {row.endpoint.role for row in CROSS_SECTION} == {"post", "poll", "download"}
+    entries: list[LoggedRequest] = []
+    done = 0
+    for row in CROSS_SECTION:
+        hooks.reset()
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            run = await run_row(row, xai, hooks, sources, dave_home, monkeypatch)
+        entries += run.entries
+        done += run.done
+    assert 0 < done < len(CROSS_SECTION)
+    assert resent_billable_posts(entries) == [], "billable POSTs sent twice without a refusal"
+    count, problems = media_problems(dave_home)
+    assert problems == [], "partial or invalid files under DAVE_HOME/media"
+    assert count == done
+
+
+def test_the_cli_rows_cover_every_way_of_failing() -> None:
+    """test_fault_matrix_through_the_cli runs one row for each error at each endpoint role (and
+    one that recovers), so every way of failing is seen through the real CLI."""
+    ways = {
+        (row.expect.error.__name__, row.endpoint.role) if row.expect.error else ("done", "")
+        for row in ROWS
+        if not row.expect.in_process_only
+    }
+    cli = {
+        (row.expect.error.__name__, row.endpoint.role) if row.expect.error else ("done", "")
+        for row in CLI_ROWS
+    }
+    assert cli == ways
+    assert len(CLI_ROWS) == len(ways)
