@@ -44,11 +44,11 @@ class AgentSpec(BaseModel):
     """The system message every session with this agent starts with."""
     toolsets: list[str] = []
     """Tool sets by name: files, shell, web, agents, media_<provider>, or media (all media)."""
-    max_turns: int = Field(20, ge=1, le=1000)
+    max_turns: int = Field(default=20, ge=1, le=1000)
     """At most this many model calls per prompt; the run stops with `max_turns` after."""
-    max_tool_calls: int = Field(50, ge=0, le=10_000)
+    max_tool_calls: int = Field(default=50, ge=0, le=10_000)
     """At most this many tool calls per prompt; calls beyond it are refused."""
-    budget_usd: float | None = Field(None, ge=0)
+    budget_usd: float | None = Field(default=None, ge=0)
     """Stop the run once it has cost this much (model tokens and media), if prices are known."""
     can_delegate_to: list[str] = []
     """Agents this one may hand a task to with the `delegate` tool."""

@@ -67,18 +67,18 @@ class FaultRule(BaseModel):
     """For `status`: a `Retry-After` header value, seconds (`"2"`) or an HTTP-date."""
     body: dict[str, Any] | list[Any] | str | None = None
     """For `status`: the body (JSON for dict/list, text for str); default a flat x.ai error."""
-    seconds: float | None = Field(None, ge=0)
+    seconds: float | None = Field(default=None, ge=0)
     """For `hang`: how long to wait (default 30 s); for `slow`: the pause between chunks
     (default 0.1 s)."""
-    fraction: float = Field(0.5, ge=0, lt=1)
+    fraction: float = Field(default=0.5, ge=0, lt=1)
     """For `truncate`: the share of the body sent before the connection drops."""
-    chunk_size: int = Field(16 * 1024, gt=0)
+    chunk_size: int = Field(default=16 * 1024, gt=0)
     """For `slow`: bytes per chunk."""
     message: str | None = None
     """For `job_failed`: the error message of the failed job."""
-    times: int = Field(1, ge=0)
+    times: int = Field(default=1, ge=0)
     """How many matching requests get the fault; 0 means every one, forever."""
-    skip: int = Field(0, ge=0)
+    skip: int = Field(default=0, ge=0)
     """Let this many matching requests through untouched first."""
 
     _seen: int = PrivateAttr(default=0)
@@ -174,23 +174,23 @@ class EmulatorConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    latency_s: float = Field(0.0, ge=0)
+    latency_s: float = Field(default=0.0, ge=0)
     """Added to every provider request before it is answered."""
-    video_ready_s: float = Field(2.0, ge=0)
+    video_ready_s: float = Field(default=2.0, ge=0)
     """Real seconds a video job stays pending after it is submitted."""
     video_ready_spread_s: tuple[float, float] | None = None
     """When set, each video job stays pending for a time drawn from this `(low, high)` range of
     seconds instead of `video_ready_s`, by a hash of its prompt: the same prompt always takes
     the same time, so two clients sending the same prompts see the same spread of jobs."""
-    video_bytes: int | None = Field(None, ge=0)
+    video_bytes: int | None = Field(default=None, ge=0)
     """When set, every video file is padded to this many bytes with a trailing MP4 `free` box:
     a very large file that still plays and verifies, streamed without being held in memory
     (over loopback; an ASGI transport in the client collects it whole)."""
     api_keys: list[str] | None = None
     """Accepted bearer keys; None accepts any non-empty key."""
-    fps: int = Field(8, ge=1, le=60)
+    fps: int = Field(default=8, ge=1, le=60)
     """Frame rate of made videos; low keeps encoding cheap."""
-    url_ttl_s: float = Field(3600.0, ge=0)
+    url_ttl_s: float = Field(default=3600.0, ge=0)
     """How long result URLs stay downloadable (images from the answer, videos from ready)."""
     faults: list[FaultRule] = Field(default_factory=list)
     """Rules tried in order; the first that applies to a request wins."""
