@@ -7,40 +7,23 @@ wire fields (dave.providers) nor for validation (dave.media.requests).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from dave.core.errors import InvalidRequest
-from dave.core.http import HttpClient
 from dave.core.settings import PROVIDERS, Settings
+from dave.media.driver_protocol import Driver, Send
 from dave.media.requests import EditRequest, ImageRequest, Request, VideoRequest
 from dave.media.sources import to_url
-from dave.providers.base import Status, Submission
+from dave.providers.base import Status
 
 if TYPE_CHECKING:
     from dave.providers.xai import XaiClient
-
-Send = Callable[[], Awaitable[Submission]]
 
 # Offline, requests go to this made-up host, which the ASGI transport answers in-process.
 EMULATOR_ORIGIN = "http://emulator.invalid"
 #: Where each provider lives on the emulator: x.ai at the root, the others under a prefix
 #: (their own paths start /v1 or /v2beta, which would otherwise meet x.ai's).
 OFFLINE_PATHS = {"xai": "/v1", "minimax": "/minimax", "stability": "/stability"}
-
-
-class Driver(Protocol):
-    http: HttpClient
-    #: How long a job usually takes when that is known in advance (the emulator), else None.
-    typical_job_s: float | None
-
-    async def prepare(self, request: Request) -> Send:
-        """Everything short of sending: the returned call sends the one billable request."""
-        ...
-
-    async def status(self, kind: str, provider_job_id: str) -> Status: ...
-
-    async def aclose(self) -> None: ...
 
 
 def open_driver(provider: str, settings: Settings) -> Driver:
@@ -62,6 +45,7 @@ def open_driver(provider: str, settings: Settings) -> Driver:
         transport = httpx2.ASGITransport(app=app)
         typical_job_s = app.state.config.video_ready_s
         base_url = EMULATOR_ORIGIN + OFFLINE_PATHS[provider]
+    # Each driver and its client load on first use: a run pays only for the providers it calls.
     if provider == "xai":
         from dave.providers.xai import XaiClient
 
