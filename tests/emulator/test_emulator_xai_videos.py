@@ -203,7 +203,8 @@ def test_an_extension_returns_one_clip_of_input_plus_new_seconds(
     request_id = submit(client, "/videos/extensions", video={"url": source_url}, duration=3)
     body = wait_for_video(request_id).json()
     assert body["video"]["duration"] == 5
-    assert body["usage"]["cost_in_usd_ticks"] == 3 * 500_000_000
+    # The new seconds at $0.05 and the continued ones at $0.01 (xai.md §8).
+    assert body["usage"]["cost_in_usd_ticks"] == 3 * 500_000_000 + 2 * 100_000_000
     assert probe(http.get(body["video"]["url"]).content)["duration"] == pytest.approx(5, abs=0.2)
     assert "2 and 10" in refused(
         client, "/videos/extensions", video={"url": source_url}, duration=11

@@ -11,6 +11,7 @@ import pytest
 from dave.core.errors import ConfigError
 from dave.core.settings import load_settings
 from dave.emulator import EmulatorServer
+from dave.media.offline import chat_emulator
 from dave.providers.openai_compat import (
     EMULATOR_BASE_URL,
     LLM_PROVIDERS,
@@ -172,7 +173,7 @@ def test_offline_every_provider_is_the_emulator_with_no_key_needed() -> None:
 
 async def test_offline_the_client_talks_to_the_emulator_in_process() -> None:
     # No server runs here, and pytest-socket would refuse any real connection.
-    client = open_llm(llm_endpoint(load_settings({}, offline=True)))
+    client = open_llm(llm_endpoint(load_settings({}, offline=True)), transport=chat_emulator())
     tool = {
         "type": "function",
         "function": {"name": "generate_image", "parameters": {"type": "object"}},
@@ -194,6 +195,15 @@ async def test_offline_the_client_talks_to_the_emulator_in_process() -> None:
         )
 
     assert json.loads(arguments) == {"prompt": "a photo of a fox"}
+
+
+def test_an_offline_client_without_the_emulator_transport_says_what_to_pass() -> None:
+    endpoint = llm_endpoint(load_settings({}, offline=True))
+
+    with pytest.raises(ConfigError, match="no emulator") as raised:
+        open_llm(endpoint)
+
+    assert "chat_emulator()" in (raised.value.hint or "")
 
 
 def test_the_client_retries_a_failed_chat_request_twice_at_most() -> None:

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from dave.core.errors import InvalidRequest
 from dave.media.requests import parse_request
+from dave.media.rule_checks import ResolvedRequest
 from dave.media.sources import Source, check_source
-from dave.media.validation import ResolvedRequest, validate
+from dave.media.validation import validate
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -79,6 +79,23 @@ async def test_a_rate_limit_code_is_retried_until_attempts_run_out(
     assert len(minimax.log.posts()) == 4  # DAVE_HTTP max_attempts
 
 
+async def test_http_errors_and_business_codes_share_one_budget_of_attempts(
+    studio: Studio, minimax: EmulatorServer
+) -> None:
+    # Three 503s, then a rate-limit code for ever: one retry policy, so 4 sends in all (a
+    # loop of its own inside the HTTP policy's would send 3 + 4 = 7).
+    minimax.set_faults([
+        FaultRule(match=IMAGE_POST, kind="status", status=503, times=3),
+        FaultRule(match=IMAGE_POST, kind="status", status=200,
+                  body=business(1002, "rpm limit"), times=0),
+    ])  # fmt: skip
+
+    with pytest.raises(RateLimited, match="rpm limit"):
+        await studio.image("a red fox", provider="minimax")
+
+    assert len(minimax.log.posts()) == 4  # DAVE_HTTP max_attempts
+
+
 async def test_one_rate_limit_then_success_makes_the_image(
     studio: Studio, minimax: EmulatorServer
 ) -> None:

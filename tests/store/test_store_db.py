@@ -9,7 +9,7 @@ import pytest
 
 from dave.core.errors import StoreError
 from dave.store import Database, Migration
-from dave.store.db import split_statements
+from dave.store.migration import split_statements
 from dave.store.schema import MIGRATIONS
 
 

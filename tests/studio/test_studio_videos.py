@@ -141,8 +141,9 @@ async def test_video_15_takes_a_last_frame_and_1080p(
     assert (seen["width"], seen["height"]) == (1920, 1080)
     job = studio.jobs.get(result.job.id)
     assert job.model == "grok-imagine-video-1.5"
-    # 1 s at $0.25/s (1080p on 1.5).
-    assert job.cost_usd == pytest.approx(0.25)
+    # 1 s at $0.25/s (1080p on 1.5), and two stills in (first and last frame) at $0.01.
+    assert job.cost_usd == pytest.approx(0.25 + 2 * 0.01)
+    assert job.price == pytest.approx(job.cost_usd)
 
 
 async def test_video_edit_posts_the_local_mp4_as_video_url(
@@ -258,8 +259,8 @@ async def test_video_extension_of_an_earlier_result_is_one_longer_clip(
     }
     (asset,) = result.assets
     assert probe_video(check_asset(asset, "mp4"))["duration"] == pytest.approx(5.0, abs=0.2)
-    # Only the 3 added seconds are billed (480p, $0.05/s).
-    assert studio.jobs.get(result.job.id).cost_usd == pytest.approx(0.15)
+    # The 3 added seconds at the video price (480p, $0.05/s); the 2 s continued at $0.01/s.
+    assert studio.jobs.get(result.job.id).cost_usd == pytest.approx(3 * 0.05 + 2 * 0.01)
 
 
 async def test_no_wait_returns_a_submitted_job_and_wait_finishes_it(

@@ -21,6 +21,7 @@ from dave.agents.loop import run_agent
 from dave.agents.spec import AgentSpec, find_spec, load_specs
 from dave.core.errors import ConfigError, DaveError, InvalidRequest
 from dave.core.settings import Settings, load_settings
+from dave.media.offline import chat_emulator
 from dave.store.db import Database
 from dave.store.sessions import Message, Session, SessionStore
 
@@ -185,6 +186,7 @@ class AgentManager:
         self.workspace = Path(workspace) if workspace is not None else Path.cwd()
         self.max_depth = max_depth
         self._llm_transport = llm_transport
+        self._offline_llm: httpx2.AsyncBaseTransport | None = None
         self._specs: dict[str, AgentSpec] | None = None
         self._db: Database | None = None
         self._sessions: SessionStore | None = None
@@ -266,23 +268,16 @@ class AgentManager:
         if key not in self._clients:
             transport = self._llm_transport
             if transport is None and endpoint.offline:
-                transport = self._scripted_emulator()
+                transport = self._offline_chat()
             self._clients[key] = open_llm(endpoint, transport=transport)
         return self._clients[key]
 
-    def _scripted_emulator(self) -> httpx2.AsyncBaseTransport | None:
-        from dave.emulator import EmulatorConfig
-
-        config = EmulatorConfig.from_environment()
-        if config is None:
-            return None
-        import httpx2
-
-        from dave.emulator import create_app
-
-        # Kept for the manager's life: every model client offline shares one script.
-        self._llm_transport = httpx2.ASGITransport(app=create_app(config))
-        return self._llm_transport
+    def _offline_chat(self) -> httpx2.AsyncBaseTransport:
+        """The in-process emulator's chat, one per manager: every offline model client of its
+        runs follows one `DAVE_EMULATOR_CONFIG` chat script."""
+        if self._offline_llm is None:
+            self._offline_llm = chat_emulator()
+        return self._offline_llm
 
     # -- life ----------------------------------------------------------------------------
 

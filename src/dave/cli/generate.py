@@ -204,7 +204,8 @@ def report(result: Result, *, out: Path | None, json_output: bool) -> None:
     job = result.job
     console().print(
         f"job [bold]{job.id}[/bold] {job.state.value}: {len(result.assets)} file(s), "
-        f"{job_price(job)}"
+        f"{job_price(job)}",
+        soft_wrap=True,  # one line a script can grep, whatever the terminal's width
     )
     if not result.assets and not job.terminal:
         console().print(f"still running; `dave jobs wait {job.id}` fetches it when done")

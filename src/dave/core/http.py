@@ -46,6 +46,9 @@ ErrorParser = Callable[[httpx2.Response], tuple[str, str | None]]
 # A provider's own reading of an error: returns the error class, or None for the default one.
 ErrorClassifier = Callable[[int, str, str | None], type[ProviderError] | None]
 Sleep = Callable[[float], Awaitable[None]]
+# A provider's reading of a 2xx answer for an error inside it that means "not done, send again"
+# (MiniMax's rate-limit codes arrive with HTTP 200): a short reason to retry, or None to accept.
+AnswerCheck = Callable[[httpx2.Response], str | None]
 
 
 class Sink(Protocol):
@@ -172,9 +175,13 @@ class HttpClient:
         billable: bool = False,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
+        retry_answer: AnswerCheck | None = None,
         **kwargs: Any,
     ) -> httpx2.Response:
-        """Sends one logical request, retrying as the policy allows; returns a 2xx response."""
+        """Sends one logical request, retrying as the policy allows; returns a 2xx response.
+        `retry_answer` reads a 2xx answer for an error inside it that the provider says may be
+        sent again; such answers take a turn of the same attempts and backoff as any other
+        (on the last attempt the answer is returned, for the caller to raise its error)."""
         attempt = 0
         while True:
             attempt += 1
@@ -202,7 +209,11 @@ class HttpClient:
                 continue
 
             if response.is_success:
-                return response
+                why = retry_answer(response) if retry_answer is not None and not last else None
+                if why is None:
+                    return response
+                await self._backoff(attempt, None, why)
+                continue
             if response.status_code in RETRYABLE_STATUSES and not last:
                 wait = retry_after_seconds(response.headers.get("retry-after"))
                 await self._backoff(attempt, wait, f"HTTP {response.status_code}")

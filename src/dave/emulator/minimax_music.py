@@ -1,6 +1,6 @@
 """The emulator's MiniMax music (minimax.md §4): music_generation per model family, lyrics and
 cover pre-processing, answering real MP3/WAV (hex or a /files URL) and tagged lyrics text.
-Not the key check or the envelope (`minimax.py`), nor images and video.
+Not the key check or the envelope (`minimax_wire.py`), nor images and video.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .makers import make_audio
-from .minimax import answer, config_of, endpoint, invalid
+from .minimax_wire import answer, config_of, endpoint, invalid
 from .state import EmulatorState
 from .tokens import FileSpec, trim_prompt
 from .wire import (

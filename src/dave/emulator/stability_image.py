@@ -1,22 +1,21 @@
 """Stable Image in the emulator: generate (ultra, core, sd3), upscale and control routes, the
-shared way an image route reads, checks and answers, and the pictures it draws. Edit routes live
-in stability_edit.py; async polling in stability_results.py."""
+shared way an image route reads, checks and answers. Edit routes live in stability_edit.py;
+async polling in stability_results.py; the pictures in stability_picture.py."""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFilter
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .makers import IMAGE_MIME, make_image, parse_ratio
+from .makers import IMAGE_MIME, parse_ratio
+from .stability_picture import render
 from .stability_results import start_job
 from .stability_wire import (
     ASPECT_RATIOS,
@@ -51,28 +50,6 @@ SD3_MODELS = (
     # Re-routed to the 3.5 models since 2025-04-17 (§3).
     "sd3-large", "sd3-large-turbo", "sd3-medium",
 )  # fmt: skip
-
-
-def render(
-    prompt: str, width: int, height: int, fmt: str, *, alpha: bool = False, blurred: bool = False
-) -> bytes:
-    """The emulator's picture of `prompt`; with a transparent border (a cut-out subject) or
-    blurred (what a CONTENT_FILTERED answer holds)."""
-    if not alpha and not blurred:
-        return make_image(prompt, width, height, fmt)
-    with Image.open(io.BytesIO(make_image(prompt, width, height, "png"))) as card:
-        picture = card.convert("RGBA" if alpha else "RGB")
-    if blurred:
-        picture = picture.filter(ImageFilter.GaussianBlur(max(4, min(width, height) // 16)))
-    if alpha:
-        mask = Image.new("L", picture.size, 0)
-        ImageDraw.Draw(mask).ellipse(
-            (width // 8, height // 8, width * 7 // 8, height * 7 // 8), 255
-        )
-        picture.putalpha(mask)
-    out = io.BytesIO()
-    picture.save(out, format="JPEG" if fmt == "jpeg" else fmt.upper())
-    return out.getvalue()
 
 
 def at_ratio(ratio: float, pixels: int = ONE_MP) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from .faults import OutcomeKind, job_outcome
 from .makers import AUDIO_MIME, IMAGE_MIME, make_audio
+from .stability_picture import render
 from .stability_wire import (
     StabilityError,
     config,
@@ -140,8 +141,6 @@ async def _result(request: Request, medium: Literal["image", "audio"]) -> Respon
         data = await asyncio.to_thread(make_audio, f"{job.route} {job.seed}", job.seconds, job.fmt)
         mime = AUDIO_MIME[job.fmt]
     else:
-        from .stability_image import render
-
         caption = f"{job.route} seed {job.seed}"
         data = await asyncio.to_thread(
             render, caption, job.width, job.height, job.fmt, blurred=moderated

@@ -1,50 +1,24 @@
 """Turns a provider-neutral request into one provider client's call, and opens that client.
 
-Offline runs get the same client pointed at the in-process emulator. Not for HTTP details or
-wire fields (dave.providers) nor for validation (dave.media.requests).
+Offline runs get the same client pointed at the in-process emulator (media/offline.py). Not for
+HTTP details or wire fields (dave.providers) nor for validation (dave.media.requests).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from dave.core.errors import InvalidRequest
-from dave.core.http import HttpClient
 from dave.core.settings import PROVIDERS, Settings
+from dave.media.driver_protocol import Driver, Send
+from dave.media.offline import media_emulator
 from dave.media.requests import EditRequest, ImageRequest, Request, VideoRequest
 from dave.media.sources import to_url
-from dave.providers.base import Status, Submission
+from dave.providers.base import Status
 
 if TYPE_CHECKING:
     from dave.providers.xai import XaiClient
-
-Send = Callable[[], Awaitable[Submission]]
-
-# Offline, requests go to this made-up host, which the ASGI transport answers in-process.
-EMULATOR_ORIGIN = "http://emulator.invalid"
-#: Where each provider lives on the emulator: x.ai at the root, the others under a prefix
-#: (their own paths start /v1 or /v2beta, which would otherwise meet x.ai's).
-OFFLINE_PATHS = {"xai": "/v1", "minimax": "/minimax", "stability": "/stability"}
-
-
-class Driver(Protocol):
-    @property
-    def http(self) -> HttpClient:
-        """The driver's client (read-only here, so a driver may hold a subclass)."""
-        ...
-
-    #: How long a job usually takes when that is known in advance (the emulator), else None.
-    typical_job_s: float | None
-
-    async def prepare(self, request: Request) -> Send:
-        """Everything short of sending: the returned call sends the one billable request."""
-        ...
-
-    async def status(self, kind: str, provider_job_id: str) -> Status: ...
-
-    async def aclose(self) -> None: ...
 
 
 def open_driver(provider: str, settings: Settings) -> Driver:
@@ -54,18 +28,11 @@ def open_driver(provider: str, settings: Settings) -> Driver:
     typical_job_s = None
     base_url = settings.base_url(provider)
     if settings.offline:
-        import httpx2
-
-        from dave.emulator import EmulatorConfig, create_app
-
-        # DAVE_EMULATOR_CONFIG may give the in-process emulator faults and timings. Its jobs
-        # live in a file under DAVE_HOME, so a later process (`dave jobs resume`) can poll them.
-        config = EmulatorConfig.from_environment() or EmulatorConfig.model_validate({})
-        config.state_file = config.state_file or settings.home / "emulator.db"
-        app = create_app(config)
-        transport = httpx2.ASGITransport(app=app)
-        typical_job_s = config.video_ready_s
-        base_url = EMULATOR_ORIGIN + OFFLINE_PATHS[provider]
+        emulator = media_emulator(settings)
+        transport = emulator.transport
+        typical_job_s = emulator.typical_job_s
+        base_url = emulator.base_url(provider)
+    # Each driver and its client load on first use: a run pays only for the providers it calls.
     if provider == "xai":
         from dave.providers.xai import XaiClient
 

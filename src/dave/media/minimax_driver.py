@@ -18,7 +18,7 @@ import httpx2
 
 from dave.core.errors import ProviderError
 from dave.core.settings import Settings
-from dave.media.drivers import Send
+from dave.media.driver_protocol import Send
 from dave.media.requests import ImageRequest, LyricsRequest, MusicRequest, Request, VideoRequest
 from dave.media.sources import to_url
 from dave.providers.base import Output, RemoteState, Status, Submission, json_object

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dave.core.errors import InvalidRequest
-from dave.media.capabilities import VideoMode, capability, default_model, models
+from dave.media.capabilities import VideoMode, capability, default_model, models, providers
 from dave.media.prices import minimax_charge
 from dave.media.requests import (
     ImageRequest,
@@ -19,16 +19,16 @@ from dave.media.requests import (
     MusicRequest,
     Request,
     VideoRequest,
-    _shown,
+    shown_value,
 )
-from dave.media.sources import Source, check_sources
-from dave.media.validation import (
+from dave.media.rule_checks import (
     ResolvedRequest,
-    _choose,
-    _prompt,
+    check_prompt,
+    choose,
     completed,
     refuse_unsupported,
 )
+from dave.media.sources import Source, check_sources
 
 WHERE = "minimax"
 
@@ -111,14 +111,12 @@ def validate(request: Request, *, check_files: bool) -> ResolvedRequest:
         return _music(request, check_files)
     if isinstance(request, LyricsRequest):
         return _lyrics(request, check_files)
-    raise InvalidRequest(
-        f"minimax cannot make {request.kind} requests; use provider {_who_can(request.kind)}"
-    )
+    others = _other_providers(request.kind)
+    raise InvalidRequest(f"minimax cannot make {request.kind} requests; use provider {others}")
 
 
-def _who_can(kind: str) -> str:
-    from dave.media.capabilities import providers
-
+def _other_providers(kind: str) -> str:
+    """The providers other than MiniMax that make `kind` (x.ai when none do)."""
     able = [name for name in providers() if name != WHERE and models(name, kind)]
     return " or ".join(able) or "xai"
 
@@ -163,12 +161,12 @@ def _sources(request: Request, check_files: bool) -> dict[str, Source]:
 def _image(request: ImageRequest, check_files: bool) -> ResolvedRequest:
     model = _model(request, "image", default_model(WHERE, "image"))
     refuse_unsupported(request, _IMAGE_FIELDS, WHERE)
-    prompt = _prompt(request.prompt, 1500, model)
+    prompt = check_prompt(request.prompt, 1500, model)
     if not 1 <= request.n <= 9:
         raise InvalidRequest(f"n must be between 1 and 9 for {model}, got {request.n}")
     ratios = IMAGE_RATIOS if model == "image-01" else LIVE_RATIOS
     hint = " (21:9 is image-01 only)" if model != "image-01" else ""
-    ratio = _choose("aspect_ratio", request.aspect_ratio, ratios, model, hint)
+    ratio = choose("aspect_ratio", request.aspect_ratio, ratios, model, hint)
     _check_size(request, model, ratio)
     style = _style(request, model)
     if request.seed is not None and not -(2**63) <= request.seed < 2**63:
@@ -207,7 +205,8 @@ def _style(request: ImageRequest, model: str) -> str | None:
     literal = STYLES.get(wanted.lower(), wanted if wanted in STYLES.values() else None)
     if literal is None:
         raise InvalidRequest(
-            f"style {_shown(request.style)} is not a MiniMax style; use one of {', '.join(STYLES)}"
+            f"style {shown_value(request.style)} is not a MiniMax style; "
+            f"use one of {', '.join(STYLES)}"
         )
     weight = request.style_weight
     if weight is not None and not 0 < weight <= 1:
@@ -241,7 +240,7 @@ def _video(request: VideoRequest, check_files: bool) -> ResolvedRequest:
         raise InvalidRequest(
             f"{model} cannot do {_MODE_NAMES[wire_mode]}{need}; use {' or '.join(able)}"
         )
-    prompt = _prompt(
+    prompt = check_prompt(
         request.prompt, VIDEO_PROMPT_CHARS, model, may_be_empty=wire_mode in ("image", "first-last")
     )
     allowed = _MATRIX.get((model, wire_mode)) or (_HAILUO if "Hailuo" in model else _SERIES_01)
@@ -271,7 +270,7 @@ def _resolution(
     if tidy not in allowed:
         where = f"{model} {_MODE_NAMES[mode]}"
         raise InvalidRequest(
-            f"resolution {_shown(value)} is not supported by {where}; use {', '.join(allowed)}"
+            f"resolution {shown_value(value)} is not supported by {where}; use {', '.join(allowed)}"
         )
     return tidy
 
@@ -307,9 +306,9 @@ def _music(request: MusicRequest, check_files: bool) -> ResolvedRequest:
         update = _old_song(request, model)
     else:
         update = _song(request, model)
-    _choose("sample_rate", _text(request.sample_rate), tuple(map(str, SAMPLE_RATES)), model)
-    _choose("bitrate", _text(request.bitrate), tuple(map(str, BITRATES)), model)
-    fmt = _choose("output_format", request.output_format, ("mp3", "wav", "pcm"), model)
+    choose("sample_rate", _text(request.sample_rate), tuple(map(str, SAMPLE_RATES)), model)
+    choose("bitrate", _text(request.bitrate), tuple(map(str, BITRATES)), model)
+    fmt = choose("output_format", request.output_format, ("mp3", "wav", "pcm"), model)
     if fmt == "pcm":
         raise InvalidRequest("output_format pcm is raw samples dave cannot check; use mp3 or wav")
     sources = _sources(request, check_files)
@@ -335,7 +334,7 @@ def _lyrics_text(value: str | None) -> str | None:
 
 
 def _song(request: MusicRequest, model: str) -> dict[str, Any]:
-    prompt = _prompt(request.prompt, 2000, model, may_be_empty=not request.instrumental)
+    prompt = check_prompt(request.prompt, 2000, model, may_be_empty=not request.instrumental)
     lyrics = _lyrics_text(request.lyrics)
     if request.instrumental:
         if lyrics is not None:
@@ -354,7 +353,7 @@ def _old_song(request: MusicRequest, model: str) -> dict[str, Any]:
     for field in ("instrumental", "lyrics_optimizer"):
         if getattr(request, field) is not None:
             raise InvalidRequest(f"{field} is not supported by {model}; use music-2.6")
-    prompt = _prompt(request.prompt, 300, model)
+    prompt = check_prompt(request.prompt, 300, model)
     _length("prompt", prompt, 10, 300, model)
     lyrics = _lyrics_text(request.lyrics)
     _length("lyrics", lyrics, 10, 600, model)
@@ -369,7 +368,7 @@ def _cover(request: MusicRequest, model: str) -> dict[str, Any]:
         raise InvalidRequest(
             f"{model} needs exactly one of reference (a track) or cover_feature_id"
         )
-    prompt = _prompt(request.prompt, 300, model)
+    prompt = check_prompt(request.prompt, 300, model)
     _length("prompt", prompt, 10, 300, model)
     lyrics = _lyrics_text(request.lyrics)
     if request.cover_feature_id is not None:
@@ -417,7 +416,7 @@ def _lyrics(request: LyricsRequest, check_files: bool) -> ResolvedRequest:
     model = _model(request, "lyrics", LYRICS_MODEL)
     if model != LYRICS_MODEL:
         raise InvalidRequest(f"{model} reads a track's lyrics: set track, or leave model unset")
-    prompt = _prompt(request.prompt, 2000, model, may_be_empty=True)
+    prompt = check_prompt(request.prompt, 2000, model, may_be_empty=True)
     lyrics = _lyrics_text(request.lyrics)
     if request.mode == "edit":
         if lyrics is None:

@@ -34,7 +34,8 @@ def _loc(parts: tuple[int | str, ...]) -> str:
     return text or "request"
 
 
-def _shown(value: object) -> str:
+def shown_value(value: object) -> str:
+    """A value as an error message quotes it: its repr, cut to 60 characters."""
     text = repr(value)
     return text if len(text) <= 60 else f"{text[:57]}..."
 
@@ -66,11 +67,11 @@ def _one_error(error: Mapping[str, Any], known: tuple[str, ...]) -> str:
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         tag = error.get("ctx", {}).get("tag", "nothing")
         kinds = "'image', 'edit', 'video', 'upscale', 'control', 'music', 'lyrics'"
-        return f"kind must be one of {kinds}, got {_shown(tag)}"
+        return f"kind must be one of {kinds}, got {shown_value(tag)}"
     if kind == "literal_error":
-        return f"{where} must be {error['ctx']['expected']}, got {_shown(error['input'])}"
+        return f"{where} must be {error['ctx']['expected']}, got {shown_value(error['input'])}"
     message = _PLAIN.get(kind) or str(error["msg"])[:1].lower() + str(error["msg"])[1:]
-    return f"{where} {message}, got {_shown(error['input'])}"
+    return f"{where} {message}, got {shown_value(error['input'])}"
 
 
 def validation_error_line(

@@ -11,7 +11,7 @@ from typing import Any
 
 from dave.core.errors import InvalidRequest
 from dave.core.settings import Settings
-from dave.media.drivers import Send
+from dave.media.driver_protocol import Send
 from dave.media.requests import (
     ControlRequest,
     EditRequest,

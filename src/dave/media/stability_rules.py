@@ -18,7 +18,15 @@ from dave.media.requests import (
     MusicRequest,
     Request,
     UpscaleRequest,
-    _shown,
+    shown_value,
+)
+from dave.media.rule_checks import (
+    ResolvedRequest,
+    check_prompt,
+    choose,
+    completed,
+    refuse_unsupported,
+    who_can,
 )
 from dave.media.sources import Source, check_sources, shown_path
 from dave.media.stability_routes import (
@@ -35,14 +43,6 @@ from dave.media.stability_routes import (
     STYLE_PRESETS,
     UPSCALE_MODES,
     Route,
-)
-from dave.media.validation import (
-    ResolvedRequest,
-    _choose,
-    _prompt,
-    _who_can,
-    completed,
-    refuse_unsupported,
 )
 
 _KINDS = ("image", "edit", "upscale", "control", "music")
@@ -80,7 +80,7 @@ def validate(request: Request, *, check_files: bool = True) -> ResolvedRequest:
     """The request checked and filled in (model = the route), with its price in credits."""
     if request.kind not in _KINDS:
         raise InvalidRequest(
-            f"stability cannot make {request.kind} requests{_who_can(request.kind)}"
+            f"stability cannot make {request.kind} requests{who_can(request.kind)}"
         )
     assert isinstance(
         request, ImageRequest | EditRequest | UpscaleRequest | ControlRequest | MusicRequest
@@ -139,7 +139,7 @@ def _check_fields(request: Request, route: Route) -> dict[str, Any]:
         required = "prompt" in route.required
         if required and not prompt.strip():
             raise InvalidRequest(f"prompt is required for stability {model} (1–10,000 characters)")
-        update["prompt"] = _prompt(prompt, MAX_PROMPT, model, may_be_empty=not required)
+        update["prompt"] = check_prompt(prompt, MAX_PROMPT, model, may_be_empty=not required)
     for name in _TEXTS:
         value = getattr(request, name, None)
         if value is not None and len(value) > MAX_PROMPT:
@@ -155,15 +155,15 @@ def _check_fields(request: Request, route: Route) -> dict[str, Any]:
     where = f"stability {model}"
     output_format = getattr(request, "output_format", None)
     if output_format is not None:
-        update["output_format"] = _choose(
+        update["output_format"] = choose(
             "output_format", output_format, route.output_formats, where
         )
     style = getattr(request, "style", None)
     if style is not None:
-        update["style"] = _choose("style", style, STYLE_PRESETS, where)
+        update["style"] = choose("style", style, STYLE_PRESETS, where)
     aspect_ratio = getattr(request, "aspect_ratio", None)
     if aspect_ratio is not None:
-        update["aspect_ratio"] = _choose("aspect_ratio", aspect_ratio, ASPECT_RATIOS, where)
+        update["aspect_ratio"] = choose("aspect_ratio", aspect_ratio, ASPECT_RATIOS, where)
     _check_ranges(request, route)
     if isinstance(request, ImageRequest):
         _check_image(request, model)
@@ -258,7 +258,7 @@ def _check_music(request: MusicRequest, model: str) -> None:
         if value is not None and value not in span:
             raise InvalidRequest(f"{name} {value:g} is out of range for {model}; use {span.text()}")
     if request.output_format is not None:
-        _choose("output_format", request.output_format, ("mp3", "wav"), model)
+        choose("output_format", request.output_format, ("mp3", "wav"), model)
 
 
 # -- sources ---------------------------------------------------------------------------------
@@ -270,7 +270,7 @@ def _refuse_urls(request: Request) -> None:
     for field, value, _ in request.source_fields():
         if value.strip().lower().startswith(("http://", "https://")):
             raise InvalidRequest(
-                f"{field}: stability takes uploaded files, not URLs ({_shown(value)}); "
+                f"{field}: stability takes uploaded files, not URLs ({shown_value(value)}); "
                 "download it and pass the local path"
             )
 

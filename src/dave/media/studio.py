@@ -31,7 +31,8 @@ from dave.core.errors import (
 from dave.core.processes import THIS_PROCESS, other_live_process
 from dave.core.redact import redact, redact_data
 from dave.core.settings import Settings, load_settings
-from dave.media.drivers import Driver, open_driver
+from dave.media.driver_protocol import Driver
+from dave.media.drivers import open_driver
 from dave.media.events import EventHandler, StudioEvent, ignore
 from dave.media.polling import PollSchedule, expected_duration
 from dave.media.requests import (

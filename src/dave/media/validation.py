@@ -1,6 +1,8 @@
 """Checks a media request against its provider's capability table and fills in what it leaves out.
 
-Not for the request models or parsing them (requests.py), nor for running a request (the Studio).
+x.ai's rules live here; MiniMax's and Stability's in minimax_rules.py and stability_rules.py, and
+what all three share in rule_checks.py. Not for the request models or parsing them (requests.py),
+nor for running a request (the Studio).
 """
 
 from __future__ import annotations
@@ -8,12 +10,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from dave.core.errors import InvalidRequest
+from dave.media import minimax_rules, stability_rules
 from dave.media.capabilities import (
     MODE_LABELS,
     ModelCapability,
@@ -25,19 +25,29 @@ from dave.media.capabilities import (
     models,
     xai_charge,
 )
-from dave.media.prices import Charge
 from dave.media.requests import (
     EditRequest,
     ImageRequest,
     Request,
     VideoRequest,
-    _shown,
     parse_request,
+    shown_value,
+)
+from dave.media.rule_checks import (
+    ResolvedRequest,
+    check_prompt,
+    choose,
+    completed,
+    refuse_unsupported,
+    who_can,
 )
 from dave.media.sources import Source, check_sources, shown_path
 
-#: Providers whose rules live in a module of their own: `validate(request, check_files=...)`.
-_RULES = {"minimax": "dave.media.minimax_rules", "stability": "dave.media.stability_rules"}
+#: Providers whose rules live in a module of their own.
+_RULES: Mapping[str, Callable[..., ResolvedRequest]] = {
+    "minimax": minimax_rules.validate,
+    "stability": stability_rules.validate,
+}
 #: The fields x.ai takes, by kind; any other field set on an x.ai request is refused.
 _XAI_FIELDS: dict[str, frozenset[str]] = {
     "image": frozenset(
@@ -55,39 +65,6 @@ _XAI_FIELDS: dict[str, frozenset[str]] = {
     ),
 }
 
-#: A request model (one of `Request`'s): `completed` gives back the type it was given.
-AnyRequest = TypeVar("AnyRequest", bound=BaseModel)
-
-
-@dataclass(frozen=True, slots=True)
-class ResolvedRequest:
-    """A request that passed validation, with what validation learned."""
-
-    #: The request with `model` filled in, the prompt stripped and local paths made absolute.
-    request: Request
-    capability: ModelCapability
-    #: The video mode (text, image, reference, edit, extend); None for images.
-    mode: VideoMode | None
-    #: Checked sources by field, such as `images[0]`, `image`, `keyframes[1].image`.
-    sources: Mapping[str, Source]
-    #: Things that work but deserve a word (a deprecated model, an ignored field).
-    warnings: tuple[str, ...]
-    #: The documented list price in the provider's unit (dollars or credits), if known.
-    charge: Charge | None = None
-
-    @property
-    def estimated_cost_usd(self) -> float | None:
-        """The list price in dollars, if known."""
-        return self.charge.usd if self.charge is not None else None
-
-    @property
-    def kind(self) -> str:
-        return self.request.kind
-
-    @property
-    def model(self) -> str:
-        return self.capability.model
-
 
 def validate(request: Request | Mapping[str, Any], *, check_files: bool = True) -> ResolvedRequest:
     """Check a request against its provider's capability table and fill in the model.
@@ -99,13 +76,9 @@ def validate(request: Request | Mapping[str, Any], *, check_files: bool = True) 
     if isinstance(request, Mapping):
         request = parse_request(request)
     if request.provider in _RULES:
-        import importlib
-
-        rules = importlib.import_module(_RULES[request.provider])
-        resolved: ResolvedRequest = rules.validate(request, check_files=check_files)
-        return resolved
+        return _RULES[request.provider](request, check_files=check_files)
     if request.provider == "xai" and request.kind not in _XAI_FIELDS:
-        raise InvalidRequest(f"xai cannot make {request.kind} requests{_who_can(request.kind)}")
+        raise InvalidRequest(f"xai cannot make {request.kind} requests{who_can(request.kind)}")
     if not isinstance(request, ImageRequest | EditRequest | VideoRequest):
         raise InvalidRequest(f"not a media request: {type(request).__name__}")
     model = request.model or default_model(request.provider, request.kind)
@@ -125,66 +98,6 @@ def validate(request: Request | Mapping[str, Any], *, check_files: bool = True) 
     done = completed(request, model, update, sources)
     charge = xai_charge(done, input_duration_s=input_s)
     return ResolvedRequest(done, cap, mode, sources, tuple(warnings), charge)
-
-
-def completed(
-    request: AnyRequest, model: str, update: Mapping[str, Any], sources: Mapping[str, Source]
-) -> AnyRequest:
-    """The request as it will be journaled: its model filled in, the checked values of
-    `update`, and each local source as an absolute path."""
-    return request.model_copy(update={"model": model, **update, **absolute(request, sources)})
-
-
-def _who_can(kind: str) -> str:
-    from dave.media.capabilities import providers
-
-    able = [name for name in providers() if models(name, kind)]
-    return f"; use provider {' or '.join(able)}" if able else ""
-
-
-def refuse_unsupported(request: Request, accepted: frozenset[str], where: str) -> None:
-    """InvalidRequest naming the first field set to other than its default that `where`
-    (a provider, or a provider's model or route) does not take."""
-    for name, info in type(request).model_fields.items():
-        if name in accepted:
-            continue
-        value = getattr(request, name)
-        if value != info.get_default(call_default_factory=True):
-            raise InvalidRequest(f"{name} is not supported by {where}; leave it unset")
-
-
-def _prompt(prompt: str, max_chars: int, model: str, *, may_be_empty: bool = False) -> str:
-    text = prompt.strip()
-    if "\x00" in text:
-        raise InvalidRequest(f"prompt contains a NUL character (at position {text.index(chr(0))})")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as err:
-        raise InvalidRequest(
-            f"prompt is not valid Unicode (lone surrogate at {err.start})"
-        ) from None
-    if not text and not may_be_empty:
-        raise InvalidRequest("prompt is empty")
-    if len(text) > max_chars:
-        raise InvalidRequest(
-            f"prompt is {len(text):,} characters; {model} takes at most {max_chars:,}"
-        )
-    return text
-
-
-def _choose(
-    field: str, value: str | None, allowed: tuple[str, ...], where: str, hint: str = ""
-) -> str | None:
-    """The value, tidied, if `allowed` has it; None if unset."""
-    if value is None:
-        return None
-    tidy = value.strip().lower()
-    if tidy not in allowed:
-        choices = ", ".join(allowed)
-        raise InvalidRequest(
-            f"{field} {_shown(value)} is not supported by {where}; use one of {choices}{hint}"
-        )
-    return tidy
 
 
 def _elsewhere(cap: ModelCapability, kind: str, test: Callable[[ModelCapability], object]) -> str:
@@ -228,10 +141,10 @@ def _check_image(
         if count == 1 and request.aspect_ratio is not None:
             warnings.append("aspect_ratio is ignored: a single-image edit keeps its source's ratio")
     return {
-        "prompt": _prompt(request.prompt, limits.max_prompt_chars, model),
-        "aspect_ratio": _choose("aspect_ratio", request.aspect_ratio, limits.aspect_ratios, model),
-        "resolution": _choose("resolution", request.resolution, limits.resolutions, model),
-        "quality": _choose("quality", request.quality, limits.qualities, model),
+        "prompt": check_prompt(request.prompt, limits.max_prompt_chars, model),
+        "aspect_ratio": choose("aspect_ratio", request.aspect_ratio, limits.aspect_ratios, model),
+        "resolution": choose("resolution", request.resolution, limits.resolutions, model),
+        "quality": choose("quality", request.quality, limits.qualities, model),
     }
 
 
@@ -248,7 +161,7 @@ def _check_video(
     where = f"{model} {label}"
     pinned = request.image is not None or request.last_frame is not None or bool(request.keyframes)
     may_be_empty = video.empty_prompt_with_frame and limits.frame_controls and pinned
-    prompt = _prompt(request.prompt, video.max_prompt_chars, model, may_be_empty=may_be_empty)
+    prompt = check_prompt(request.prompt, video.max_prompt_chars, model, may_be_empty=may_be_empty)
     if request.duration is not None:
         if limits.duration is None:
             raise _refuse("duration", label, "the output keeps the input's length")
@@ -267,8 +180,8 @@ def _check_video(
             raise _refuse(field, label, why)
     wanted = (request.resolution or "").strip().lower()
     hint = _elsewhere(cap, "video", lambda row: wanted in _mode_of(row, mode).resolutions)
-    resolution = _choose("resolution", request.resolution, limits.resolutions, where, hint)
-    aspect_ratio = _choose("aspect_ratio", request.aspect_ratio, limits.aspect_ratios, where)
+    resolution = choose("resolution", request.resolution, limits.resolutions, where, hint)
+    aspect_ratio = choose("aspect_ratio", request.aspect_ratio, limits.aspect_ratios, where)
     if aspect_ratio is not None and mode == "image":
         warnings.append("aspect_ratio stretches the first frame; unset, the video keeps its ratio")
     if len(request.references) > video.max_references:
@@ -312,7 +225,7 @@ def _check_extras(
             raise InvalidRequest(f"{field}: at most {most(cap)}, got {len(value)}")
     for i, voice in enumerate(request.reference_audios):
         if not _VOICE.fullmatch(voice):
-            raise InvalidRequest(f"reference_audios[{i}] {_shown(voice)} is not a voice id")
+            raise InvalidRequest(f"reference_audios[{i}] {shown_value(voice)} is not a voice id")
     if request.reference_audios and request.generate_audio is False:
         raise InvalidRequest("reference_audios need sound; drop generate_audio=false")
     length = request.duration or limits.default_duration or 0
@@ -351,23 +264,3 @@ def _check_input_video(
             f"{field} {given} is {source.duration_s:g} s long; {MODE_LABELS[mode]} takes {allowed}"
         )
     return source.duration_s
-
-
-def absolute(request: BaseModel, sources: Mapping[str, Source]) -> dict[str, Any]:
-    """The source fields with each local file replaced by its absolute path: an update for
-    `model_copy`. Knows the shapes `name`, `name[i]` and `name[i].image`."""
-    update: dict[str, Any] = {}
-    for field, source in sources.items():
-        if source.kind != "file":
-            continue
-        name, _, rest = field.partition("[")
-        if not rest:
-            update[name] = source.value
-            continue
-        index = int(rest.split("]", 1)[0])
-        items = update.setdefault(name, list(getattr(request, name)))
-        if rest.endswith(".image"):
-            items[index] = items[index].model_copy(update={"image": source.value})
-        else:
-            items[index] = source.value
-    return update

@@ -7,8 +7,6 @@ dave.media.minimax_rules) and no reading of answers into results (dave.media.min
 
 from __future__ import annotations
 
-import asyncio
-import random
 from collections.abc import Mapping
 from typing import Any
 
@@ -183,36 +181,38 @@ class MinimaxClient:
         params: Mapping[str, str] | None = None,
         outcome: bool = False,
     ) -> dict[str, Any]:
-        """One logical call, its answer checked. HttpClient owns HTTP-level retries; a
-        business error answers HTTP 200, so the codes that mean "not done" are retried here:
-        rate limits always (nothing was made, so a paid call cannot pay twice), server errors
-        only on calls that cost nothing. `outcome`: a video query, whose failure codes
-        describe the task rather than the call."""
-        attempts = max(1, self.settings.max_attempts)
-        for attempt in range(1, attempts + 1):
-            response = await self.http.send(
-                method,
-                self.base_url + path,
-                billable=billable,
-                json=dict(body) if body is not None else None,
-                params=dict(params) if params is not None else None,
-                headers=self._headers(),
-            )
-            answer = json_answer(response, NAME, billable=billable)
-            code, _ = base_code(answer)
-            if outcome and (code in MODERATION_CODES or _failed_word(answer.get("status"))):
-                return answer
-            retry = code in RATE_LIMIT_CODES or (not billable and code in SERVER_CODES)
-            if retry and attempt < attempts:
-                await asyncio.sleep(self._delay(attempt))
-                continue
-            check_base_resp(answer, response)
-            return answer
-        raise AssertionError("unreachable")
+        """One logical call, its answer checked. A business error answers HTTP 200; the codes
+        that mean "not done" take their turn in HttpClient's one retry policy: rate limits
+        always (nothing was made, so a paid call cannot pay twice), server errors only on
+        calls that cost nothing. `outcome`: a video query, whose failure codes describe the
+        task rather than the call."""
 
-    def _delay(self, attempt: int) -> float:
-        ceiling = min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** (attempt - 1))
-        return random.uniform(ceiling / 2, ceiling)
+        def not_done(response: httpx2.Response) -> str | None:
+            try:
+                answer = response.json()
+            except ValueError:  # unreadable: json_answer below says what that means
+                return None
+            if not isinstance(answer, dict) or _ends_task(answer, outcome):
+                return None
+            code, _ = base_code(answer)
+            if code in RATE_LIMIT_CODES or (not billable and code in SERVER_CODES):
+                return f"MiniMax code {code}"
+            return None
+
+        response = await self.http.send(
+            method,
+            self.base_url + path,
+            billable=billable,
+            json=dict(body) if body is not None else None,
+            params=dict(params) if params is not None else None,
+            headers=self._headers(),
+            retry_answer=not_done,
+        )
+        answer = json_answer(response, NAME, billable=billable)
+        if _ends_task(answer, outcome):
+            return answer
+        check_base_resp(answer, response)
+        return answer
 
     # -- the endpoints (§6) ----------------------------------------------------------------
 
@@ -257,6 +257,15 @@ class MinimaxClient:
     async def music_cover_preprocess(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """POST /v1/music_cover_preprocess: a cover_feature_id and the track's lyrics."""
         return await self._call("POST", "/v1/music_cover_preprocess", billable=True, body=body)
+
+
+def _ends_task(answer: Mapping[str, Any], outcome: bool) -> bool:
+    """On a video query, a moderation code or a failed status is the task's end, not an error
+    of the call."""
+    if not outcome:
+        return False
+    code, _ = base_code(answer)
+    return code in MODERATION_CODES or _failed_word(answer.get("status"))
 
 
 def _failed_word(value: Any) -> bool:

@@ -15,7 +15,8 @@ calling (2M context, low price); `MiniMax-M2` is the first MiniMax model its Ope
 route documents (`MiniMax-M1` is native-route only). Keys may also sit in config.toml's `[keys]`
 table and base URLs in `[<provider>] base_url`, as for media. With no provider named,
 `DAVE_LLM_PROVIDER` picks one (default `xai`); `DAVE_LLM_MODEL` sets the model of that default
-provider and of `local`. Offline, every provider is the built-in emulator, in-process.
+provider and of `local`. Offline, every provider is the built-in emulator, in-process, reached
+through the transport the caller passes to `open_llm`.
 """
 
 from __future__ import annotations
@@ -178,15 +179,17 @@ def open_llm(
     transport: httpx2.AsyncBaseTransport | None = None,
     timeout: float | None = None,
 ) -> openai.AsyncOpenAI:
-    """An `AsyncOpenAI` client for the endpoint, on httpx2. Offline (and with no transport
-    given) it talks to a fresh in-process emulator; close it with `await client.close()`."""
+    """An `AsyncOpenAI` client for the endpoint, on httpx2 (through `transport` when given);
+    close it with `await client.close()`. An offline endpoint needs the in-process emulator's
+    transport: a wire client never builds the fake itself (dave.media.offline does)."""
+    if transport is None and endpoint.offline:
+        raise ConfigError(
+            "the offline model client has no emulator to talk to",
+            hint="pass transport=dave.media.offline.chat_emulator()",
+        )
     import httpx2
     import openai
 
-    if transport is None and endpoint.offline:
-        from dave.emulator import create_app
-
-        transport = httpx2.ASGITransport(app=create_app())
     http_client = httpx2.AsyncClient(transport=transport) if transport is not None else None
     options: dict[str, Any] = {}
     if timeout is not None:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from .assets import Asset, AssetStore
 from .base import AssetCatalog, JobJournal
-from .db import Database, Migration
+from .db import Database
 from .files import MediaFolder, Staging
 from .ids import new_id, parse_timestamp, utc_now
 from .jobs import TERMINAL, UNFINISHED, Job, JobEvent, JobState, JobStore, StateConflict
+from .migration import Migration
 
 __all__ = [
     "TERMINAL",

@@ -1,4 +1,4 @@
-"""One SQLite file in WAL mode: connection, locking, write transactions and named migrations.
+"""One SQLite file in WAL mode: connection, locking, write transactions, applying migrations.
 
 Not for queries about jobs or assets (see jobs.py, assets.py) nor for media files (files.py).
 """
@@ -8,51 +8,20 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dave.core.errors import StoreError
 
 from .ids import utc_now
+from .migration import Migration, run_script
+from .schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
 
 Params = Sequence[Any] | dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Migration:
-    """One named step of the schema: SQL (one or more statements) or a function of the connection.
-
-    A function runs inside the migration's transaction; it must not commit.
-    """
-
-    name: str
-    apply: str | Callable[[sqlite3.Connection], None]
-
-
-def split_statements(script: str) -> list[str]:
-    """A script as single statements (trigger bodies keep their inner `;`)."""
-    statements: list[str] = []
-    buffer = ""
-    for piece in script.split(";"):
-        buffer += piece + ";"
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip(" \t\r\n;"):
-                statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip(" \t\r\n;"):
-        raise StoreError(f"incomplete SQL statement in migration: {buffer.strip()[:80]!r}")
-    return statements
-
-
-def run_script(conn: sqlite3.Connection, script: str) -> None:
-    """Run a multi-statement script inside the open transaction (unlike `executescript`)."""
-    for statement in split_statements(script):
-        conn.execute(statement)
 
 
 class Database:
@@ -70,8 +39,6 @@ class Database:
         migrations: Sequence[Migration] | None = None,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     ) -> None:
-        from .schema import MIGRATIONS
-
         self.path = Path(path)
         self._lock = threading.RLock()
         self._depth = 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from .db import Migration, run_script
+from .migration import Migration, run_script
 
 # Timestamps are ISO-8601 UTC text with microseconds (`2026-05-09T07:35:25.123456Z`, see ids.py):
 # fixed width, so they sort as text in time order and read well in `sqlite3 dave.db`.
