@@ -630,14 +630,18 @@ def _argv_bytes(argv: list[str]) -> int:
 @given(case=cli_cases)
 @example(case=(["image", LONGEST_ARGUMENT], None))
 @example(case=(["video", LONGEST_ARGUMENT], None))
+@example(case=(["image", "\x00\ud800"], None))  # no OS can pass it: dropped, not a crash
 def test_hostile_arguments_through_the_installed_command(
     case: tuple[list[str], tuple[str, SourceSpec] | None],
     xai: EmulatorServer,
     dave_home: Path,
     folder: Path,
 ) -> None:
-    argv = [_fit_argument(arg) for arg in _fill(*case, folder)]
-    assume(_encodable(argv))
+    raw = _fill(*case, folder)
+    # What the OS cannot pass (a lone surrogate such as U+D800, a NUL) never reaches dave:
+    # drop such cases before measuring them in bytes.
+    assume(_encodable(raw))
+    argv = [_fit_argument(arg) for arg in raw]
     command = [sys.executable, "-m", "dave", *argv]
     assert _argv_bytes(command) < ARG_MAX - 4096, "the case does not fit in argv and environment"
     before = trace(xai, dave_home)
