@@ -10,6 +10,7 @@ import pytest
 from dave.core.errors import InvalidRequest
 from dave.media import capabilities as caps
 from dave.media.requests import EditRequest, ImageRequest, Keyframe, VideoRequest
+from dave.media.xai import prices as xai_prices
 
 DOCUMENTED_IMAGE_RATIOS = (
     "1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "2:1", "1:2",
@@ -103,11 +104,17 @@ def test_span_membership_refuses_bools_and_nan() -> None:
 
 
 def test_prices_carry_a_date_and_a_source() -> None:
-    from dave.media import prices
+    from dave.media.minimax import prices as minimax_prices
+    from dave.media.stability import prices as stability_prices
+    from dave.media.xai import prices as xai_prices
 
-    for as_of in (prices.PRICES_AS_OF, prices.MINIMAX_PRICES_AS_OF, prices.STABILITY_PRICES_AS_OF):
+    for as_of in (
+        xai_prices.PRICES_AS_OF,
+        minimax_prices.MINIMAX_PRICES_AS_OF,
+        stability_prices.STABILITY_PRICES_AS_OF,
+    ):
         assert as_of.count("-") == 2
-    for price in [*prices.IMAGE_PRICES.values(), *prices.VIDEO_PRICES.values()]:
+    for price in [*xai_prices.IMAGE_PRICES.values(), *xai_prices.VIDEO_PRICES.values()]:
         assert price.usd > 0 and price.source.startswith("[")
 
 
@@ -139,21 +146,28 @@ def test_prices_carry_a_date_and_a_source() -> None:
     ],
 )
 def test_cost_estimates_use_list_prices_and_defaults(request_: object, usd: float) -> None:
-    assert caps.estimate_cost(request_) == pytest.approx(usd)  # type: ignore[arg-type]
+    assert xai_prices.estimate_cost(request_) == pytest.approx(usd)  # type: ignore[arg-type]
 
 
 def test_cost_of_edits_and_extensions_follow_the_input_video() -> None:
     edit = VideoRequest(prompt="a", edit_video="in.mp4")
-    assert caps.estimate_cost(edit, input_duration_s=5) == pytest.approx(0.35)
-    assert caps.estimate_cost(edit) == pytest.approx(0.07 * 8.7)
+    assert xai_prices.estimate_cost(edit, input_duration_s=5) == pytest.approx(0.35)
+    assert xai_prices.estimate_cost(edit) == pytest.approx(0.07 * 8.7)
     extend = VideoRequest(prompt="a", extend_video="in.mp4")
-    assert caps.estimate_cost(extend, input_duration_s=4) == pytest.approx(6 * 0.07 + 4 * 0.01)
+    assert xai_prices.estimate_cost(extend, input_duration_s=4) == pytest.approx(
+        6 * 0.07 + 4 * 0.01
+    )
 
 
 def test_cost_is_none_when_no_price_is_known() -> None:
-    assert caps.estimate_cost(ImageRequest(prompt="a", model="grok-imagine-image-2.0")) is None
-    assert caps.estimate_cost(ImageRequest(prompt="a", model="no-such-model")) is None
-    assert caps.estimate_cost(VideoRequest(prompt="a", image="a.png", edit_video="b.mp4")) is None
+    assert (
+        xai_prices.estimate_cost(ImageRequest(prompt="a", model="grok-imagine-image-2.0")) is None
+    )
+    assert xai_prices.estimate_cost(ImageRequest(prompt="a", model="no-such-model")) is None
+    assert (
+        xai_prices.estimate_cost(VideoRequest(prompt="a", image="a.png", edit_video="b.mp4"))
+        is None
+    )
 
 
 def test_the_table_lists_as_plain_json() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from dave.core.errors import InvalidRequest
 from dave.media.capabilities import VideoMode, capability, default_model, models, providers
-from dave.media.prices import minimax_charge
+from dave.media.minimax.prices import minimax_charge
 from dave.media.requests import (
     ImageRequest,
     LyricsRequest,

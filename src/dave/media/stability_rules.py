@@ -10,7 +10,6 @@ from typing import Any
 
 from dave.core.errors import InvalidRequest
 from dave.media.capabilities import Span, capability, default_model, models
-from dave.media.prices import stability_charge
 from dave.media.requests import (
     ControlRequest,
     EditRequest,
@@ -29,6 +28,7 @@ from dave.media.rule_checks import (
     who_can,
 )
 from dave.media.sources import Source, check_sources, shown_path
+from dave.media.stability.prices import stability_charge
 from dave.media.stability_routes import (
     ASPECT_RATIOS,
     AUDIO_BODY_LIMIT,

@@ -23,7 +23,6 @@ from dave.media.capabilities import (
     capability,
     default_model,
     models,
-    xai_charge,
 )
 from dave.media.requests import (
     EditRequest,
@@ -42,6 +41,7 @@ from dave.media.rule_checks import (
     who_can,
 )
 from dave.media.sources import Source, check_sources, shown_path
+from dave.media.xai.prices import xai_charge
 
 #: Providers whose rules live in a module of their own.
 _RULES: Mapping[str, Callable[..., ResolvedRequest]] = {

@@ -1,0 +1,1 @@
+"""MiniMax's slice of the media layer: its models, defaults and prices."""

@@ -1,0 +1,1 @@
+"""Stability AI's slice of the media layer: its models, defaults and prices."""

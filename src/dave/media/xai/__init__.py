@@ -1,0 +1,1 @@
+"""x.ai's slice of the media layer: its models, defaults and prices."""
