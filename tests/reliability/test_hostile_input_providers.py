@@ -25,7 +25,7 @@ from PIL import Image
 from dave import DaveError, InvalidRequest, Rejected, Studio
 from dave.emulator import EmulatorServer
 from dave.emulator.makers import make_audio
-from dave.media.stability_routes import STYLE_PRESETS
+from dave.media.stability.routes import STYLE_PRESETS
 from dave.media.validation import validate
 
 from .test_hostile_input import (

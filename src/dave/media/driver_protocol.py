@@ -1,6 +1,6 @@
 """What the Studio asks of a provider's media driver: the `Driver` protocol and `Send`.
 
-Every driver module (drivers.py for x.ai, minimax_driver.py, stability_driver.py) and the Studio
+Every driver module (drivers.py for x.ai, minimax/driver.py, stability/driver.py) and the Studio
 import these from here, so the drivers need not import the module that opens them. Not for
 opening a driver (drivers.py) nor for any provider's fields.
 """

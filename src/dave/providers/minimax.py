@@ -2,7 +2,7 @@
 cover pre-processing, with the one `base_resp` check every answer goes through.
 
 A thin translation of the wire format (shared/api/minimax.md); no request validation (that is
-dave.media.minimax_rules) and no reading of answers into results (dave.media.minimax_driver).
+dave.media.minimax.rules) and no reading of answers into results (dave.media.minimax.driver).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """MiniMax's media models (../shared/api/minimax.md §2–§4) and which one dave uses for each
-kind. The detailed rules (sizes, duration × resolution, music fields) live in minimax_rules.py;
+kind. The detailed rules (sizes, duration × resolution, music fields) live in rules.py;
 prices beside this module."""
 
 from __future__ import annotations

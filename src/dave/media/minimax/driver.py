@@ -1,7 +1,7 @@
 """Turns a checked MiniMax request into its wire body, and MiniMax's answers into results.
 
 Images, music and lyrics answer at once; videos are tasks polled, then a file looked up. Not
-for HTTP or error codes (dave.providers.minimax) nor for checking requests (minimax_rules).
+for HTTP or error codes (dave.providers.minimax) nor for checking requests (rules.py beside it).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Checks a Stability request before any money is spent: which route it names, every field the
 wire document states (../shared/api/stability.md), source image sizes and body size, and its
-price in credits. Not for the route table itself (stability_routes.py) nor for the wire.
+price in credits. Not for the route table itself (routes.py beside it) nor for the wire.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from dave.media.rule_checks import (
 )
 from dave.media.sources import Source, check_sources, shown_path
 from dave.media.stability.prices import stability_charge
-from dave.media.stability_routes import (
+from dave.media.stability.routes import (
     ASPECT_RATIOS,
     AUDIO_BODY_LIMIT,
     AUDIO_BODY_LIMIT_SA3,

@@ -21,7 +21,7 @@ from dave.media.requests import (
     UpscaleRequest,
 )
 from dave.media.sources import SourceMedium, check_source
-from dave.media.stability_routes import ROUTES, SD3_MODELS, audio_path
+from dave.media.stability.routes import ROUTES, SD3_MODELS, audio_path
 from dave.providers.base import Status
 from dave.providers.stability import StabilityClient, Upload
 

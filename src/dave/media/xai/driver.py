@@ -1,0 +1,106 @@
+"""x.ai's driver: images and edits answer at once; videos are jobs to poll. Turns a request
+into XaiClient calls, reading every source into its wire form before anything is sent.
+
+Not for the wire itself (dave.providers.xai) nor for checking requests (rules.py beside it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from dave.core.settings import Settings
+from dave.media.driver_protocol import Send
+from dave.media.requests import EditRequest, ImageRequest, Request, VideoRequest
+from dave.media.sources import to_url
+from dave.providers.base import Status
+from dave.providers.xai import XaiClient
+
+if TYPE_CHECKING:
+    import httpx2
+
+
+class XaiDriver:
+    """x.ai: images and edits answer at once; videos are jobs to poll."""
+
+    def __init__(self, client: XaiClient, typical_job_s: float | None = None) -> None:
+        self.client = client
+        self.http = client.http
+        self.typical_job_s = typical_job_s
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        base_url: str,
+        transport: httpx2.AsyncBaseTransport | None,
+        typical_job_s: float | None,
+    ) -> XaiDriver:
+        client = XaiClient(settings.key("xai"), base_url, settings.http, transport=transport)
+        return cls(client, typical_job_s)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def prepare(self, request: Request) -> Send:
+        """Reads every source into its wire form now, so a vanished file fails before sending."""
+        if isinstance(request, EditRequest):
+            urls = await asyncio.to_thread(lambda: [to_url(image) for image in request.images])
+            fields = _image_fields(request)
+            return lambda: self.client.edit_images(image_urls=urls, **fields)
+        if isinstance(request, ImageRequest):
+            fields = _image_fields(request)
+            return lambda: self.client.generate_images(**fields)
+        assert isinstance(request, VideoRequest)
+        return await self._prepare_video(request)
+
+    async def _prepare_video(self, request: VideoRequest) -> Send:
+        assert request.model is not None
+        model, prompt = request.model, request.prompt
+        if request.edit_video:
+            url = await asyncio.to_thread(to_url, request.edit_video, "video")
+            return lambda: self.client.edit_video(model=model, prompt=prompt, video_url=url)
+        if request.extend_video:
+            url = await asyncio.to_thread(to_url, request.extend_video, "video")
+            return lambda: self.client.extend_video(
+                model=model, prompt=prompt, video_url=url, duration=request.duration
+            )
+
+        def frames() -> tuple[str | None, list[str], str | None, list[tuple[str, float]]]:
+            return (
+                to_url(request.image) if request.image else None,
+                [to_url(ref) for ref in request.references],
+                to_url(request.last_frame) if request.last_frame else None,
+                [(to_url(k.image), k.at_s) for k in request.keyframes],
+            )
+
+        image, references, last_frame, keyframes = await asyncio.to_thread(frames)
+        voices = [{"voice_id": voice} for voice in request.reference_audios] or None
+        return lambda: self.client.create_video(
+            model=model,
+            prompt=prompt,
+            image_url=image,
+            reference_urls=references,
+            last_frame_url=last_frame,
+            keyframes=keyframes,
+            duration=request.duration,
+            aspect_ratio=request.aspect_ratio,
+            resolution=request.resolution,
+            generate_audio=request.generate_audio,
+            reference_audios=voices,
+        )
+
+    async def status(self, kind: str, provider_job_id: str) -> Status:
+        return await self.client.get_video(provider_job_id)
+
+
+def _image_fields(request: ImageRequest | EditRequest) -> dict[str, object]:
+    return {
+        "model": request.model,
+        "prompt": request.prompt,
+        "n": request.n,
+        "aspect_ratio": request.aspect_ratio,
+        "resolution": request.resolution,
+        "response_format": request.response_format,
+        "quality": request.quality,
+    }
