@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from dave.core.http import HttpClient
+from dave.core.http import Download, HttpClient, SinkT
 from dave.media.requests import Request
 from dave.providers.base import Status, Submission
 
@@ -33,4 +33,17 @@ class Driver(Protocol):
 
     async def status(self, kind: str, provider_job_id: str) -> Status: ...
 
+    async def download(self, url: str, open_sink: Callable[[], SinkT]) -> tuple[SinkT, Download]:
+        """Streams one output into a fresh sink (the provider's URLs need no key)."""
+        ...
+
     async def aclose(self) -> None: ...
+
+
+class Downloads:
+    """What every driver's `download` is: its client's, with the policy of core/http.py."""
+
+    http: HttpClient
+
+    async def download(self, url: str, open_sink: Callable[[], SinkT]) -> tuple[SinkT, Download]:
+        return await self.http.download(url, open_sink)

@@ -26,7 +26,6 @@ from dave.core.errors import (
     ProviderError,
     ProviderUnavailable,
     RateLimited,
-    VerificationFailed,
 )
 from dave.core.processes import THIS_PROCESS, other_live_process
 from dave.core.redact import redact, redact_data
@@ -34,9 +33,9 @@ from dave.core.settings import Settings, load_settings
 from dave.media.driver_protocol import Driver
 from dave.media.drivers import open_driver
 from dave.media.events import EventHandler, StudioEvent, ignore
+from dave.media.keeping import Keeper
 from dave.media.polling import PollSchedule, expected_duration
 from dave.media.requests import (
-    OUTPUT_MEDIUM,
     ControlRequest,
     EditRequest,
     ImageRequest,
@@ -49,15 +48,12 @@ from dave.media.requests import (
     parse_request,
 )
 from dave.media.validation import validate
-from dave.media.verify import MediaInfo, verify
-from dave.providers.base import Output, RemoteState, Status
+from dave.providers.base import RemoteState, Status
 from dave.store import Store
 from dave.store.assets import Asset
 from dave.store.base import AssetCatalog, JobJournal
 from dave.store.jobs import Job, JobState
 
-# A download that does not decode is fetched again this many times before giving up.
-_DOWNLOAD_CHECKS = 3
 # Waiting on a job that already ended badly reports why, as the first run did.
 _ENDED_BADLY: dict[JobState, type[ProviderError]] = {
     JobState.UNKNOWN: OutcomeUnknown,
@@ -129,6 +125,7 @@ class Studio:
         self._poll_floor_s = poll_floor_s
         self._wait_timeout_s = wait_timeout_s
         self._store: Store | None = None
+        self._keeper: Keeper
         self._drivers: dict[tuple[str, bool], Driver] = {}
 
     def __repr__(self) -> str:
@@ -136,6 +133,7 @@ class Studio:
 
     async def __aenter__(self) -> Studio:
         self._store = Store.open(self.settings.home)
+        self._keeper = Keeper(self._store, self._driver_for, self._move, self._emit)
         return self
 
     async def __aexit__(
@@ -320,7 +318,7 @@ class Studio:
                     return self.result(job)
                 job = await self._poll(job)
             if job.state is JobState.DOWNLOADING:
-                job = await self._download(job)
+                job = await self._keeper.download(job)
         except DaveError as error:
             error.job_id = job.id
             raise
@@ -423,7 +421,7 @@ class Studio:
                 cost_usd=status.cost_usd,
             )
             raise Moderated(message, provider=job.provider, code="moderated")
-        outputs = await asyncio.to_thread(self._stage_inline, status.outputs)
+        outputs = await asyncio.to_thread(self._keeper.stage_inline, status.outputs)
         result: dict[str, Any] = {
             "outputs": [output.journal() for output in outputs],
             "moderated": status.moderated,
@@ -437,123 +435,6 @@ class Studio:
             result=result,
             cost_usd=status.cost_usd,
         )
-
-    def _stage_inline(self, outputs: list[Output]) -> list[Output]:
-        """Writes inline bytes to staging files, so the journal holds a name, not megabytes."""
-        media = self.store.media
-        return [
-            replace(output, data=None, staged=media.stage_bytes(output.data).name)
-            if output.data is not None
-            else output
-            for output in outputs
-        ]
-
-    async def _download(self, job: Job) -> Job:
-        outputs = [Output.from_journal(entry) for entry in (job.result or {}).get("outputs", [])]
-        kept = {asset.index: asset for asset in self.assets.for_job(job.id)}
-        missing = [index for index in range(len(outputs)) if index not in kept]
-        for index in missing:
-            output = outputs[index]
-            try:
-                fields = await self._keep(job, index, output)
-            except (ProviderUnavailable, RateLimited, VerificationFailed) as error:
-                if output.url is None:
-                    # The bytes came inside the paid answer and are broken (or their staged
-                    # copy is gone): nothing can fetch them again, so the job ends here.
-                    error.hint = (
-                        f"the provider's answer held a broken file; see `dave jobs show {job.id}`"
-                    )
-                    self._move(
-                        job, JobState.FAILED, error=error.user_line(), error_code="broken_output"
-                    )
-                    raise
-                # Paid for and journaled: only the fetch failed, and it can start again.
-                error.hint = (
-                    f"the result is paid for and journaled; `dave jobs resume {job.id}` "
-                    "fetches it again"
-                )
-                self._move(job, JobState.DOWNLOADING, error=error.user_line())
-                raise
-            if index != missing[-1]:
-                kept[index] = self.assets.add(**fields)
-                continue
-            # The last file and the job's end are one write: a crash leaves both or neither.
-            with self.store.db.transaction():
-                kept[index] = self.assets.add(**fields)
-                return self._finish(job, kept)
-        return self._finish(job, kept)
-
-    def _finish(self, job: Job, kept: dict[int, Asset]) -> Job:
-        # Inline bytes now live in the library: keep the journal small, point at the files.
-        result = dict(job.result or {})
-        result["outputs"] = [
-            {k: v for k, v in entry.items() if k not in ("b64", "staged")}
-            | {"sha256": kept[i].sha256}
-            for i, entry in enumerate(result.get("outputs", []))
-        ]
-        return self._move(job, JobState.DONE, result=result, clear_error=True)
-
-    async def _keep(self, job: Job, index: int, output: Output) -> dict[str, Any]:
-        """Fetches, verifies and files one output; returns its asset row, not yet recorded."""
-        medium = OUTPUT_MEDIUM.get(job.kind, "image")
-        media = self.store.media
-        for check in range(1, _DOWNLOAD_CHECKS + 1):
-            staging, expected = await self._fetch(job, output)
-            try:
-                info: MediaInfo = await asyncio.to_thread(
-                    verify, staging.path, medium, expected_bytes=expected
-                )
-            except VerificationFailed as error:
-                staging.discard()
-                if output.url is None or check == _DOWNLOAD_CHECKS:
-                    # Not verify's message: it names a temp file that is gone by now.
-                    what = _problem(error, staging.path)
-                    how = f"downloaded {check} times" if output.url else "sent inline"
-                    raise VerificationFailed(
-                        f"{job.provider}: output {index + 1} ({how}) is not a valid {medium}: "
-                        f"{what}"
-                    ) from None
-                continue
-            path = await asyncio.to_thread(media.commit, staging, info.ext)
-            return dict(
-                kind=medium,
-                path=media.relative(path),
-                sha256=staging.sha256,
-                bytes=staging.bytes,
-                job_id=job.id,
-                index=index,
-                provider=job.provider,
-                mime=info.mime,
-                width=info.width,
-                height=info.height,
-                duration_s=info.duration_s,
-                prompt=str(job.request.get("prompt", "")),
-                params={
-                    key: value
-                    for key, value in job.request.items()
-                    if key not in ("prompt", "kind") and value not in (None, [], "")
-                },
-            )
-        raise AssertionError("unreachable")
-
-    async def _fetch(self, job: Job, output: Output) -> tuple[Any, int | None]:
-        media = self.store.media
-        if output.staged is not None:
-            try:
-                staging = await asyncio.to_thread(media.reopen, output.staged)
-            except (OSError, DaveError):
-                raise VerificationFailed(
-                    f"job {job.id}: the staged result {output.staged} is gone"
-                ) from None
-            return staging, staging.bytes
-        if output.data is not None:  # writing and syncing a file: off the event loop
-            return await asyncio.to_thread(media.stage_bytes, output.data), len(output.data)
-        if not output.url:
-            raise VerificationFailed(f"job {job.id}: an output has neither URL nor bytes")
-        driver = self._driver_for(job)
-        staging, download = await driver.http.download(output.url, media.stage)
-        self._emit(job.id, "download", done_bytes=download.bytes, total_bytes=download.bytes)
-        return staging, download.bytes
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -610,12 +491,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return value
-
-
-def _problem(error: VerificationFailed, path: Path) -> str:
-    """What verify found, without the temp file's name: `not a decodable image`."""
-    # The decoder's own detail, in brackets, repeats the temp file's name: leave it out.
-    return error.message.removeprefix(f"{path}: ").split(" (", 1)[0]
 
 
 def _code(error: ProviderError) -> str:

@@ -5,6 +5,8 @@ Not for calling providers or checking media (media/), nor for deciding where DAV
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .assets import Asset, AssetStore
@@ -64,6 +66,13 @@ class Store:
         home = Path(home)
         db = Database(home / DB_NAME)
         return cls(home, db, JobStore(db), AssetStore(db), MediaFolder(home / MEDIA_DIR))
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """The writes made inside happen as one, or not at all (a job's last file and its end):
+        a crash leaves both or neither."""
+        with self.db.transaction():
+            yield
 
     def close(self) -> None:
         self.db.close()

@@ -18,7 +18,7 @@ import httpx2
 
 from dave.core.errors import ProviderError
 from dave.core.settings import Settings
-from dave.media.driver_protocol import Send
+from dave.media.driver_protocol import Downloads, Send
 from dave.media.requests import ImageRequest, LyricsRequest, MusicRequest, Request, VideoRequest
 from dave.media.sources import to_url
 from dave.providers.base import Output, RemoteState, Status, Submission, json_object
@@ -37,7 +37,7 @@ AUDIO_MIMES = {"mp3": "audio/mpeg", "wav": "audio/wav"}
 _BASE64_MARK = ";base64,"
 
 
-class MinimaxDriver:
+class MinimaxDriver(Downloads):
     """MiniMax: images, music and lyrics answer at once; videos are tasks to poll."""
 
     def __init__(self, client: MinimaxClient, typical_job_s: float | None = None) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from dave.core.errors import InvalidRequest
 from dave.core.settings import Settings
-from dave.media.driver_protocol import Send
+from dave.media.driver_protocol import Downloads, Send
 from dave.media.requests import (
     ControlRequest,
     EditRequest,
@@ -45,7 +45,7 @@ _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 _EXTENSIONS |= {"audio/mpeg": "mp3", "audio/wav": "wav"}
 
 
-class StabilityDriver:
+class StabilityDriver(Downloads):
     """Stability: most routes answer with the result; creative upscale, relight and Stable
     Audio 3 answer a job id to poll."""
 

@@ -10,7 +10,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from dave.core.settings import Settings
-from dave.media.driver_protocol import Send
+from dave.media.driver_protocol import Downloads, Send
 from dave.media.requests import EditRequest, ImageRequest, Request, VideoRequest
 from dave.media.sources import to_url
 from dave.providers.base import Status
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import httpx2
 
 
-class XaiDriver:
+class XaiDriver(Downloads):
     """x.ai: images and edits answer at once; videos are jobs to poll."""
 
     def __init__(self, client: XaiClient, typical_job_s: float | None = None) -> None:
