@@ -22,6 +22,7 @@ import json
 import random
 import stat
 import statistics
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -154,7 +155,20 @@ def crash(emulator: EmulatorProcess, root: Path, kind: Kind, index: int, delay_s
     """Start a generation in a fresh DAVE_HOME and SIGKILL it after `delay_s`."""
     home, seeds = prepare_home(root, kind, f"{index:02d}")
     prompt = prompt_for(kind, index)
-    run = run_and_kill(kind.args(prompt), dave_env(home, emulator), delay_s=delay_s)
+    if index == 0:  # the first slice: wherever the run is, before its job or not
+        run = run_and_kill(kind.args(prompt), dave_env(home, emulator), delay_s=delay_s)
+    else:
+        # The later slices fall in the job's life even when the machine is slower than it was
+        # when the run was measured: the kill waits for the job's row as well as the delay.
+        with watching(home, prompt) as watcher:
+            started = time.monotonic()
+            run = run_and_kill(
+                kind.args(prompt),
+                dave_env(home, emulator),
+                kill_when=lambda: (
+                    time.monotonic() - started >= delay_s and watcher.state() is not None
+                ),
+            )
     jobs = jobs_in(home, exclude=seeds)
     after_kill = ", ".join(job.state.value for job in jobs) or "(no job)"
     temps = [p.name for p in temp_files(home)]
