@@ -44,16 +44,16 @@ from typing import Any, NoReturn
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from .appstate import app_config
-from .faults import (
+from ..appstate import app_config
+from ..faults import (
     ChatScriptExhausted,
     EmulatorConfig,
     ScriptedCall,
     ScriptedExpect,
     ScriptedTurn,
 )
-from .tokens import nonce
-from .wire import bearer_key
+from ..tokens import nonce
+from ..wire import bearer_key
 
 __all__ = [
     "ScriptedCall",
