@@ -1,6 +1,6 @@
 """The emulator's configuration: latency, job timing, keys, fault rules and the scripted chat
 model, loadable from a file. Not where faults are carried out (`middleware.py`) nor where chat
-answers are shaped (`chat.py`); it only decides which request gets which."""
+answers are shaped (`chat/`); it only decides which request gets which."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Request pieces the LLM tests share: tool schemas in OpenAI's form."""
+"""Request pieces the chat endpoint's tests share: tool schemas in OpenAI's form."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The emulator's MiniMax music (minimax.md §4): music_generation per model family, lyrics and
 cover pre-processing, answering real MP3/WAV (hex or a /files URL) and tagged lyrics text.
-Not the key check or the envelope (`minimax_wire.py`), nor images and video.
+Not the key check or the envelope (`wire.py`), nor images and video.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from typing import Any, Literal
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .makers import make_audio
-from .minimax_wire import answer, config_of, endpoint, invalid
-from .state import EmulatorState
-from .tokens import FileSpec, trim_prompt
-from .wire import (
+from ..makers import make_audio
+from ..state import EmulatorState
+from ..tokens import FileSpec, trim_prompt
+from ..wire import (
     check_http_url,
     file_url,
     get_bool,
@@ -35,6 +34,7 @@ from .wire import (
     reject_unknown,
     state_of,
 )
+from .wire import answer, config_of, endpoint, invalid
 
 SONG_MODELS: tuple[str, ...] = ("music-2.5", "music-2.5+", "music-2.6", "music-2.6-free")
 SONG_MODELS += ("music-3.0", "music-3.0-free")

@@ -17,8 +17,7 @@ from PIL import Image
 
 from dave.emulator import EmulatorServer
 from dave.emulator.makers import make_audio
-
-from ..conftest import TEST_KEY
+from tests.conftest import TEST_KEY
 
 CORE = "/v2beta/stable-image/generate/core"
 AUTH = {"authorization": f"Bearer {TEST_KEY}"}

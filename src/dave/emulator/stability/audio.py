@@ -1,6 +1,6 @@
 """Stable Audio in the emulator (§7): the synchronous Stable Audio 2/2.5 routes and the async
 Stable Audio 3 routes, answering real MP3/WAV of the asked length. Not the polling of
-Stable Audio 3 jobs (stability_results.py)."""
+Stable Audio 3 jobs (results.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .makers import AUDIO_MIME, make_audio
-from .stability_results import start_job
-from .stability_wire import (
+from ..makers import AUDIO_MIME, make_audio
+from .results import start_job
+from .wire import (
     SEED,
     Param,
     StabilityError,

@@ -1,6 +1,6 @@
 """What every MiniMax route in the emulator shares: the key check, the `base_resp` envelope
 (business errors answer HTTP 200 with a non-zero code) and the `Trace-Id` header. Not the routes
-themselves (minimax_media.py, minimax_music.py) nor the router that mounts them (minimax.py)."""
+themselves (media.py, music.py) nor the router that mounts them (routes.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .appstate import app_config
-from .faults import EmulatorConfig, FaultRule
-from .middleware import FAULT_SCOPE_KEY
-from .wire import ApiError, bearer_key
+from ..appstate import app_config
+from ..faults import EmulatorConfig, FaultRule
+from ..middleware import FAULT_SCOPE_KEY
+from ..wire import ApiError, bearer_key
 
 Handler = Callable[[Request], Awaitable[Response]]
 

@@ -1,8 +1,8 @@
 """Stability AI as the emulator speaks it: Stable Image generate, edit, upscale and control, Stable
 Audio, and the results routes, shaped after ../shared/api/stability.md, under /stability.
 
-The routes live by idea in stability_image.py, stability_edit.py, stability_audio.py and
-stability_results.py; the shared wire rules in stability_wire.py."""
+The routes live by idea in image.py, edit.py, audio.py and
+results.py; the shared wire rules in wire.py."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.routing import Route, Router
 from starlette.types import Receive, Scope, Send
 
-from . import stability_audio, stability_edit, stability_image
-from .stability_results import audio_result, image_result
-from .stability_wire import StabilityError, error_response
+from . import audio, edit, image
+from .results import audio_result, image_result
+from .wire import StabilityError, error_response
 
 
 async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
@@ -24,11 +24,11 @@ async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
 
 def router() -> Router:
     """The provider's routes, to mount at /stability."""
-    routes = [route.handler() for route in (*stability_image.ROUTES, *stability_edit.ROUTES)]
+    routes = [route.handler() for route in (*image.ROUTES, *edit.ROUTES)]
     return Router(
         routes=[
             *routes,
-            *stability_audio.ROUTES,
+            *audio.ROUTES,
             Route("/v2beta/results/{id}", image_result, methods=["GET"]),
             # The legacy alias of creative upscale's results (§2).
             Route(

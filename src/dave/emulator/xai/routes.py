@@ -17,13 +17,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
-from . import xai_video
-from .appstate import app_config
-from .faults import EmulatorConfig, FaultRule, job_outcome
-from .makers import IMAGE_MIME, image_size, make_image, parse_ratio
-from .middleware import FAULT_SCOPE_KEY
-from .tokens import XAI_VIDEO, FileSpec, VideoJob, new_request_id, trim_prompt
-from .wire import (
+from ..appstate import app_config
+from ..faults import EmulatorConfig, FaultRule, job_outcome
+from ..makers import IMAGE_MIME, image_size, make_image, parse_ratio
+from ..middleware import FAULT_SCOPE_KEY
+from ..tokens import XAI_VIDEO, FileSpec, VideoJob, new_request_id, trim_prompt
+from ..wire import (
     ApiError,
     bearer_key,
     fail,
@@ -37,8 +36,16 @@ from .wire import (
     reject_unknown,
     state_of,
 )
-from .xai_prices import image_ticks
-from .xai_video import check_model, image_ref
+from .prices import image_ticks
+from .video import (
+    MAX_STORED_S,
+    VideoPlan,
+    check_model,
+    image_ref,
+    plan_edit,
+    plan_extension,
+    plan_generation,
+)
 
 IMAGE_MODELS = frozenset(
     {
@@ -195,7 +202,7 @@ async def images_edits(request: Request) -> Response:
     return await _images(request, edit=True)
 
 
-def _submit(request: Request, plan: xai_video.VideoPlan) -> Response:
+def _submit(request: Request, plan: VideoPlan) -> Response:
     """Keep the job server-side and answer with its new `request_id`."""
     now = time.time()
     fault = _outcome(request)
@@ -222,19 +229,19 @@ def _submit(request: Request, plan: xai_video.VideoPlan) -> Response:
 @_endpoint
 async def videos_generations(request: Request) -> Response:
     body = await read_json_object(request)
-    return _submit(request, xai_video.plan_generation(body, state_of(request)))
+    return _submit(request, plan_generation(body, state_of(request)))
 
 
 @_endpoint
 async def videos_edits(request: Request) -> Response:
     body = await read_json_object(request)
-    return _submit(request, xai_video.plan_edit(body, state_of(request)))
+    return _submit(request, plan_edit(body, state_of(request)))
 
 
 @_endpoint
 async def videos_extensions(request: Request) -> Response:
     body = await read_json_object(request)
-    return _submit(request, xai_video.plan_extension(body, state_of(request)))
+    return _submit(request, plan_extension(body, state_of(request)))
 
 
 @_endpoint
@@ -304,7 +311,7 @@ def _file_output(request: Request, request_id: str, job: VideoJob) -> dict[str, 
     public_url, public_expires_at = None, 0
     if options.public:
         # A public link lives as long as asked, else as the stored file, else the longest allowed.
-        lasts = options.public_expires_after or options.expires_after or xai_video.MAX_STORED_S
+        lasts = options.public_expires_after or options.expires_after or MAX_STORED_S
         public_expires_at = int(job.ready + lasts)
         spec = _video_file(request, job, exp=job.ready + lasts)
         public_url = file_url(request, spec, _file_key(request_id, "public"))

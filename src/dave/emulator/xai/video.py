@@ -1,5 +1,5 @@
 """Validation and planning of x.ai video submissions (generation, edit, extension) per xai.md §5.
-Not the HTTP side: the routes in `xai.py` keep a `VideoPlan` as a job under a new `request_id`."""
+Not the HTTP side: the routes (`routes.py`) keep a `VideoPlan` as a job under a new `request_id`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .makers import parse_ratio, probe_video, video_size
-from .state import EmulatorState
-from .tokens import StorageOptions
-from .wire import (
+from ..makers import parse_ratio, probe_video, video_size
+from ..state import EmulatorState
+from ..tokens import StorageOptions
+from ..wire import (
     check_http_url,
     decode_data_uri,
     fail,
@@ -26,7 +26,7 @@ from .wire import (
     own_file,
     reject_unknown,
 )
-from .xai_prices import video_ticks
+from .prices import video_ticks
 
 BASE_MODEL = "grok-imagine-video"
 MODEL_15 = "grok-imagine-video-1.5"

@@ -1,6 +1,6 @@
 """Stability's side of the wire in the emulator: the key check, the multipart body read for real,
 typed form fields checked against a route's table, `accept` negotiation and the error body
-`{id, name, errors}`. Not the routes themselves (stability_image.py, stability_audio.py)."""
+`{id, name, errors}`. Not the routes themselves (image.py, audio.py)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from typing import Any, Literal, NoReturn
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .appstate import app_config
-from .faults import EmulatorConfig, FaultRule
-from .middleware import FAULT_SCOPE_KEY
-from .wire import bearer_key, multipart_parts
+from ..appstate import app_config
+from ..faults import EmulatorConfig, FaultRule
+from ..middleware import FAULT_SCOPE_KEY
+from ..wire import bearer_key, multipart_parts
 
 MiB = 1024 * 1024
 MAX_SEED = 4_294_967_294

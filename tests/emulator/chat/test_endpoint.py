@@ -10,9 +10,9 @@ from typing import Any
 import httpx2
 import openai
 import pytest
-from tests.llm.wire import IMAGE_TOOL, READ_TOOL, function_tool
 
 from dave.emulator import EmulatorServer
+from tests.emulator.chat.wire import IMAGE_TOOL, READ_TOOL, function_tool
 
 Script = Callable[[list[dict[str, Any]]], None]
 USER = [{"role": "user", "content": "hello there"}]

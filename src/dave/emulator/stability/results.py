@@ -1,6 +1,6 @@
 """Stability's async jobs in the emulator: 64-hex-character generation ids that carry the whole
 job (stateless, so another process can poll them), and the two results routes. Not the routes
-that start jobs (stability_image.py, stability_edit.py, stability_audio.py)."""
+that start jobs (image.py, edit.py, audio.py)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .faults import OutcomeKind, job_outcome
-from .makers import AUDIO_MIME, IMAGE_MIME, make_audio
-from .stability_picture import render
-from .stability_wire import (
+from ..faults import OutcomeKind, job_outcome
+from ..makers import AUDIO_MIME, IMAGE_MIME, make_audio
+from ..wire import bearer_key
+from .picture import render
+from .wire import (
     StabilityError,
     config,
     endpoint,
@@ -26,7 +27,6 @@ from .stability_wire import (
     outcome,
     wants_json,
 )
-from .wire import bearer_key
 
 #: The async routes, by the one-byte code a generation id carries.
 ASYNC_ROUTES = (

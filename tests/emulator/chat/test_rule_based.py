@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 import openai
-from tests.llm.wire import IMAGE_TOOL, READ_TOOL, function_tool
+
+from tests.emulator.chat.wire import IMAGE_TOOL, READ_TOOL, function_tool
 
 EDIT_TOOL = function_tool("edit_image", prompt="string", image="string")
 DELEGATE_TOOL = {

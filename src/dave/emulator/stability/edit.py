@@ -1,11 +1,11 @@
 """Stable Image edit routes in the emulator (§4): erase, inpaint, outpaint, search-and-replace,
 search-and-recolor, remove-background, and the async replace-background-and-relight. Not the
-shared route machinery (stability_image.py)."""
+shared route machinery (image.py)."""
 
 from __future__ import annotations
 
-from .stability_image import EDIT, EDIT_RATIO, ImageRoute, Values, size_of
-from .stability_wire import (
+from .image import EDIT, EDIT_RATIO, ImageRoute, Values, size_of
+from .wire import (
     OUTPUT_FORMAT,
     SEED,
     STYLE_PRESET,

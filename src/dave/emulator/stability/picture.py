@@ -1,6 +1,6 @@
 """The picture a Stable Image answer holds: the emulator's card for the prompt, or that card cut
-out on a transparent border or blurred. Shared by the synchronous routes (stability_image.py) and
-the async results (stability_results.py); not for checking requests or answering them."""
+out on a transparent border or blurred. Shared by the synchronous routes (image.py) and
+the async results (results.py); not for checking requests or answering them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from .makers import make_image
+from ..makers import make_image
 
 
 def render(

@@ -1,7 +1,7 @@
 """The emulator's MiniMax images and Hailuo videos (minimax.md §2–§3): image_generation, video
 tasks kept in the app's `EmulatorState` under a digit-string `task_id`, their query, and
 files/retrieve with an int64 `file_id` that carries what the download needs. Not the key check
-or the envelope (`minimax_wire.py`), nor music.
+or the envelope (`wire.py`), nor music.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .faults import job_outcome
-from .makers import make_image, make_video
-from .minimax_wire import MinimaxError, answer, config_of, endpoint, invalid, outcome
-from .state import EmulatorState
-from .tokens import MINIMAX_TASK, FileSpec, new_task_id, trim_prompt
-from .wire import (
+from ..faults import job_outcome
+from ..makers import make_image, make_video
+from ..state import EmulatorState
+from ..tokens import MINIMAX_TASK, FileSpec, new_task_id, trim_prompt
+from ..wire import (
     file_url,
     get_bool,
     get_int,
@@ -34,6 +33,7 @@ from .wire import (
     reject_unknown,
     state_of,
 )
+from .wire import MinimaxError, answer, config_of, endpoint, invalid, outcome
 
 # --- images (§2) ---------------------------------------------------------------------------
 

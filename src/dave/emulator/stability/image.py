@@ -1,6 +1,6 @@
 """Stable Image in the emulator: generate (ultra, core, sd3), upscale and control routes, the
-shared way an image route reads, checks and answers. Edit routes live in stability_edit.py;
-async polling in stability_results.py; the pictures in stability_picture.py."""
+shared way an image route reads, checks and answers. Edit routes live in edit.py;
+async polling in results.py; the pictures in picture.py."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .makers import IMAGE_MIME, parse_ratio
-from .stability_picture import render
-from .stability_results import start_job
-from .stability_wire import (
+from ..makers import IMAGE_MIME, parse_ratio
+from .picture import render
+from .results import start_job
+from .wire import (
     ASPECT_RATIOS,
     OUTPUT_FORMAT,
     SEED,
