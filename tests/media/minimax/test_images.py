@@ -11,7 +11,7 @@ import pytest
 
 from dave import Studio
 from dave.emulator import EmulatorServer
-from tests.minimax.helpers import image_size, paths
+from tests.media.minimax.helpers import image_size, paths
 
 
 async def test_text_to_image_sends_a_bearer_json_body_and_keeps_jpegs_at_the_ratio_size(

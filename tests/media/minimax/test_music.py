@@ -12,7 +12,7 @@ import pytest
 
 from dave import Studio
 from dave.emulator import EmulatorServer
-from tests.minimax.helpers import paths, probe
+from tests.media.minimax.helpers import paths, probe
 
 LYRICS = "[Verse]\nthe fox ran far\nacross the snow\n[Chorus]\nrun fox run"
 

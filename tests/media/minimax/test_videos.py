@@ -11,7 +11,7 @@ import pytest
 
 from dave import Studio
 from dave.emulator import EmulatorServer
-from tests.minimax.helpers import paths, probe
+from tests.media.minimax.helpers import paths, probe
 
 
 async def test_text_to_video_polls_retrieves_the_file_and_keeps_a_768p_mp4(

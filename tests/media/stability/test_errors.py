@@ -23,8 +23,7 @@ from dave.core.errors import (
 )
 from dave.emulator import EmulatorServer
 from dave.store.jobs import JobState
-
-from ..conftest import TEST_KEY
+from tests.conftest import TEST_KEY
 
 CORE = "POST /stability/v2beta/stable-image/generate/core"
 RESULTS = "GET /stability/v2beta/results/*"
