@@ -174,3 +174,21 @@ def test_the_table_lists_as_plain_json() -> None:
     rows = [dataclasses.asdict(caps.capability("xai", m)) for m in caps.models("xai")]
     text = json.dumps(rows)
     assert '"grok-imagine-video-1.5"' in text and '"reference"' in text
+
+
+def test_every_slice_names_itself_and_its_place_on_the_emulator() -> None:
+    from dave.media.offline import EMULATOR_ORIGIN, OfflineMedia
+
+    prefixes = {provider: caps.offline_prefix(provider) for provider in caps.providers()}
+    assert caps.providers() == ("xai", "minimax", "stability")
+    assert prefixes == {"xai": "/v1", "minimax": "/minimax", "stability": "/stability"}
+    assert [caps.label(p, short=True) for p in caps.providers()] == ["x.ai", "MiniMax", "Stability"]
+    assert caps.label("stability") == "Stability AI"
+    offline = OfflineMedia(transport=None, typical_job_s=0.0)  # type: ignore[arg-type]
+    assert offline.base_url("minimax") == EMULATOR_ORIGIN + "/minimax"
+
+
+def test_an_unknown_provider_is_a_clear_error_not_a_key_error() -> None:
+    for lookup in (caps.label, caps.offline_prefix):
+        with pytest.raises(InvalidRequest, match="unknown provider 'acme'; use one of xai, "):
+            lookup("acme")

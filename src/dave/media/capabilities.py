@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Protocol
 
 from dave.core.errors import InvalidRequest
 from dave.media.minimax import models as minimax_models
@@ -36,12 +37,34 @@ __all__ = [
     "VideoModeCapability",
     "capability",
     "default_model",
+    "label",
     "models",
+    "offline_prefix",
     "providers",
 ]
 
-#: Each provider's slice: its rows and its default model per kind, in listing order.
-_SLICES = {"xai": xai_models, "minimax": minimax_models, "stability": stability_models}
+
+class _Slice(Protocol):
+    """What a slice's models.py gives: its rows, defaults, names and emulator prefix."""
+
+    @property
+    def ROWS(self) -> tuple[ModelCapability, ...]: ...
+    @property
+    def DEFAULTS(self) -> Mapping[str, str]: ...
+    @property
+    def LABEL(self) -> str: ...
+    @property
+    def SHORT_LABEL(self) -> str: ...
+    @property
+    def OFFLINE_PREFIX(self) -> str: ...
+
+
+#: Each provider's slice, in the order providers are offered: the one list of them.
+_SLICES: Mapping[str, _Slice] = {
+    "xai": xai_models,
+    "minimax": minimax_models,
+    "stability": stability_models,
+}
 
 _TABLE: Mapping[tuple[str, str], ModelCapability] = MappingProxyType(
     {key: row for slice_ in _SLICES.values() for key, row in rows(*slice_.ROWS).items()}
@@ -56,8 +79,21 @@ _DEFAULTS: Mapping[tuple[str, str], str] = MappingProxyType(
 
 
 def providers() -> tuple[str, ...]:
-    """The providers that have rows in the table, in a stable order."""
-    return tuple(dict.fromkeys(provider for provider, _ in _TABLE))
+    """The providers, in the order they are offered (the slices' order)."""
+    return tuple(_SLICES)
+
+
+def label(provider: str, *, short: bool = False) -> str:
+    """How dave names a provider to people: `x.ai Grok Imagine`, or with `short` `x.ai`."""
+    _check_provider(provider)
+    slice_ = _SLICES[provider]
+    return slice_.SHORT_LABEL if short else slice_.LABEL
+
+
+def offline_prefix(provider: str) -> str:
+    """Where a provider's API sits on the built-in emulator (`/v1`, `/minimax`, ...)."""
+    _check_provider(provider)
+    return _SLICES[provider].OFFLINE_PREFIX
 
 
 def models(provider: str, kind: str | None = None) -> tuple[str, ...]:

@@ -14,15 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dave.core.settings import Settings
+from dave.media.capabilities import offline_prefix
 
 if TYPE_CHECKING:
     import httpx2
 
 # Offline, requests go to this made-up host, which the ASGI transport answers in-process.
 EMULATOR_ORIGIN = "http://emulator.invalid"
-#: Where each provider lives on the emulator: x.ai at the root, the others under a prefix
-#: (their own paths start /v1 or /v2beta, which would otherwise meet x.ai's).
-OFFLINE_PATHS = {"xai": "/v1", "minimax": "/minimax", "stability": "/stability"}
 
 
 @dataclass(frozen=True)
@@ -34,7 +32,7 @@ class OfflineMedia:
     typical_job_s: float
 
     def base_url(self, provider: str) -> str:
-        return EMULATOR_ORIGIN + OFFLINE_PATHS[provider]
+        return EMULATOR_ORIGIN + offline_prefix(provider)
 
 
 def media_emulator(settings: Settings) -> OfflineMedia:

@@ -15,13 +15,17 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic_core import PydanticUndefined
 
 from dave.core.errors import InvalidRequest
-from dave.media.capabilities import capability, default_model, models
+from dave.media.capabilities import capability, default_model, label, models, providers
 from dave.tools.base import Tool, ToolContext, ToolResult
 
 #: The order providers are offered in, and the first one that can do a kind is the default.
-PROVIDER_ORDER = ("xai", "minimax", "stability")
-LABELS = {"xai": "x.ai Grok Imagine", "minimax": "MiniMax", "stability": "Stability AI"}
-_SHORT = {"xai": "x.ai", "minimax": "MiniMax", "stability": "Stability"}
+PROVIDER_ORDER = providers()
+
+
+def _short(provider: str) -> str:
+    return label(provider, short=True)
+
+
 _SOURCE_HOW = "Give an asset id from an earlier result (a_...), a path inside the workspace or "
 _SOURCE_HOW += "an http(s) URL."
 
@@ -98,8 +102,8 @@ class Kind:
 def who(providers: tuple[str, ...]) -> str:
     """`MiniMax`, or `x.ai Grok Imagine, MiniMax or Stability AI (choose with `provider`)`."""
     if len(providers) == 1:
-        return LABELS[providers[0]]
-    names = [LABELS[p] for p in providers]
+        return label(providers[0])
+    names = [label(p) for p in providers]
     return f"{', '.join(names[:-1])} or {names[-1]} (choose with `provider`)"
 
 
@@ -126,7 +130,7 @@ def build_tool(kind: Kind, providers: tuple[str, ...], run: Runner, *, merged: b
         choice = Literal[providers]  # type: ignore[valid-type]
         about_provider = (
             "Who makes it: "
-            + ", ".join(f"{p} ({LABELS[p]})" for p in providers)
+            + ", ".join(f"{p} ({label(p)})" for p in providers)
             + f"; default {providers[0]}. A parameter labelled with a provider's name works "
             "only with that provider."
         )
@@ -149,9 +153,9 @@ def build_tool(kind: Kind, providers: tuple[str, ...], run: Runner, *, merged: b
         provider = values.pop("provider", providers[0])
         for name, value in values.items():
             if provider not in takes[name] and value is not None and value != defaults[name]:
-                able = " or ".join(_SHORT[p] for p in sorted(takes[name]))
+                able = " or ".join(_short(p) for p in sorted(takes[name]))
                 raise InvalidRequest(
-                    f"{name} is for {able} only, not {_SHORT[provider]}; leave it unset or "
+                    f"{name} is for {able} only, not {_short(provider)}; leave it unset or "
                     f"choose that provider"
                 )
         return await run(ctx, kind.kind, provider, values, sources)
@@ -176,9 +180,9 @@ def _as_enum(schema: dict[str, Any]) -> None:
 def _description(each: Param, providers: tuple[str, ...]) -> str:
     """The text a model reads; in a set for several providers, it says whose parameter it is."""
     text = each.description
-    named = any(text.startswith(_SHORT[p]) for p in each.providers)
+    named = any(text.startswith(_short(p)) for p in each.providers)
     if not (each.labelled or named or each.providers >= set(providers)):
-        text = f"{'/'.join(_SHORT[p] for p in providers if p in each.providers)}: {text}"
+        text = f"{'/'.join(_short(p) for p in providers if p in each.providers)}: {text}"
     return f"{text} {_SOURCE_HOW}" if each.source else text
 
 
@@ -197,7 +201,7 @@ def _merge(params: list[Param], providers: tuple[str, ...]) -> list[Param]:
         default = ... if required else next(v.default for v in variants if not v.required)
         takers = frozenset().union(*(v.providers for v in variants))
         text = " ".join(
-            f"{'/'.join(_SHORT[p] for p in providers if p in v.providers)}: {v.description}"
+            f"{'/'.join(_short(p) for p in providers if p in v.providers)}: {v.description}"
             for v in variants
         )
         first = variants[0]
@@ -218,7 +222,7 @@ def _model_param(kind: Kind, providers: tuple[str, ...], *, merged: bool) -> Par
         default = default_model(provider, kind.kind)
         note = kind.model_notes.get(provider, "")
         line = f"unset uses {default}{f' ({note})' if note else ''}"
-        notes.append(f"{_SHORT[provider]}: {line}" if merged else line)
+        notes.append(f"{_short(provider)}: {line}" if merged else line)
     text = "Which model; " + "; ".join(notes) + "."
     if merged:
         text += " Name a model of the chosen provider."

@@ -54,3 +54,10 @@ DEFAULTS: Mapping[str, str] = MappingProxyType(
         "lyrics": "lyrics-generation",
     }
 )
+
+#: How dave names the provider: in full (tool descriptions) and short (messages).
+LABEL = "MiniMax"
+SHORT_LABEL = "MiniMax"
+#: Where the provider's API sits on the built-in emulator (under a prefix:
+#: its own paths start /v1, as x.ai's do).
+OFFLINE_PREFIX = "/minimax"

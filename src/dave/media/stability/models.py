@@ -52,3 +52,9 @@ DEFAULTS: Mapping[str, str] = MappingProxyType(
         "music": "stable-audio-2.5",
     }
 )
+
+#: How dave names the provider: in full (tool descriptions) and short (messages).
+LABEL = "Stability AI"
+SHORT_LABEL = "Stability"
+#: Where the provider's API sits on the built-in emulator (under a prefix, beside the others).
+OFFLINE_PREFIX = "/stability"

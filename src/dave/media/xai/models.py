@@ -123,3 +123,10 @@ DEFAULTS: Mapping[str, str] = MappingProxyType(
         "video": "grok-imagine-video",
     }
 )
+
+#: How dave names the provider: in full (tool descriptions) and short (messages).
+LABEL = "x.ai Grok Imagine"
+SHORT_LABEL = "x.ai"
+#: Where the provider's API sits on the built-in emulator (at its root:
+#: x.ai's own paths start /v1).
+OFFLINE_PREFIX = "/v1"
