@@ -48,7 +48,7 @@ class Charge:
 def job_usd(job: Any) -> float:
     """A journaled job's one figure in dollars: its list price (credits at $0.01 each), else
     what the provider reported it charged, else nothing."""
-    if job.price is not None and job.price_unit in ("usd", "credits"):
+    if job.price is not None and is_unit(job.price_unit):
         return Charge(job.price, job.price_unit).usd
     return float(job.cost_usd or 0.0)
 

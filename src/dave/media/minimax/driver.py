@@ -14,11 +14,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import httpx2
-
 from dave.core.errors import ProviderError
-from dave.core.settings import Settings
-from dave.media.driver_protocol import Downloads, Send
+from dave.media.driver_protocol import ClientDriver, Send
 from dave.media.requests import ImageRequest, LyricsRequest, MusicRequest, Request, VideoRequest
 from dave.media.sources import to_url
 from dave.providers.base import Output, RemoteState, Status, Submission, json_object
@@ -37,27 +34,11 @@ AUDIO_MIMES = {"mp3": "audio/mpeg", "wav": "audio/wav"}
 _BASE64_MARK = ";base64,"
 
 
-class MinimaxDriver(Downloads):
+class MinimaxDriver(ClientDriver[MinimaxClient]):
     """MiniMax: images, music and lyrics answer at once; videos are tasks to poll."""
 
-    def __init__(self, client: MinimaxClient, typical_job_s: float | None = None) -> None:
-        self.client = client
-        self.http = client.http
-        self.typical_job_s = typical_job_s
-
-    @classmethod
-    def open(
-        cls,
-        settings: Settings,
-        base_url: str,
-        transport: httpx2.AsyncBaseTransport | None,
-        typical_job_s: float | None,
-    ) -> MinimaxDriver:
-        client = MinimaxClient(settings.key(NAME), base_url, settings.http, transport=transport)
-        return cls(client, typical_job_s)
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
+    provider = NAME
+    client_class = MinimaxClient
 
     async def prepare(self, request: Request) -> Send:
         """Reads every source into its wire form now, so a vanished file fails before sending."""

@@ -10,8 +10,7 @@ import base64
 from typing import Any
 
 from dave.core.errors import InvalidRequest
-from dave.core.settings import Settings
-from dave.media.driver_protocol import Downloads, Send
+from dave.media.driver_protocol import ClientDriver, Send
 from dave.media.requests import (
     ControlRequest,
     EditRequest,
@@ -45,26 +44,12 @@ _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 _EXTENSIONS |= {"audio/mpeg": "mp3", "audio/wav": "wav"}
 
 
-class StabilityDriver(Downloads):
+class StabilityDriver(ClientDriver[StabilityClient]):
     """Stability: most routes answer with the result; creative upscale, relight and Stable
     Audio 3 answer a job id to poll."""
 
-    def __init__(self, client: StabilityClient, typical_job_s: float | None = None) -> None:
-        self.client = client
-        self.http = client.http
-        self.typical_job_s = typical_job_s
-
-    @classmethod
-    def open(
-        cls, settings: Settings, base_url: str, transport: Any, typical_job_s: float | None
-    ) -> StabilityDriver:
-        client = StabilityClient(
-            settings.key("stability"), base_url, settings.http, transport=transport
-        )
-        return cls(client, typical_job_s)
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
+    provider = "stability"
+    client_class = StabilityClient
 
     async def prepare(self, request: Request) -> Send:
         """Reads every source to bytes now, so a vanished file fails before anything is sent."""

@@ -7,40 +7,19 @@ Not for the wire itself (dave.providers.xai) nor for checking requests (rules.py
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
-from dave.core.settings import Settings
-from dave.media.driver_protocol import Downloads, Send
+from dave.media.driver_protocol import ClientDriver, Send
 from dave.media.requests import EditRequest, ImageRequest, Request, VideoRequest
 from dave.media.sources import to_url
 from dave.providers.base import Status
 from dave.providers.xai import XaiClient
 
-if TYPE_CHECKING:
-    import httpx2
 
-
-class XaiDriver(Downloads):
+class XaiDriver(ClientDriver[XaiClient]):
     """x.ai: images and edits answer at once; videos are jobs to poll."""
 
-    def __init__(self, client: XaiClient, typical_job_s: float | None = None) -> None:
-        self.client = client
-        self.http = client.http
-        self.typical_job_s = typical_job_s
-
-    @classmethod
-    def open(
-        cls,
-        settings: Settings,
-        base_url: str,
-        transport: httpx2.AsyncBaseTransport | None,
-        typical_job_s: float | None,
-    ) -> XaiDriver:
-        client = XaiClient(settings.key("xai"), base_url, settings.http, transport=transport)
-        return cls(client, typical_job_s)
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
+    provider = "xai"
+    client_class = XaiClient
 
     async def prepare(self, request: Request) -> Send:
         """Reads every source into its wire form now, so a vanished file fails before sending."""
