@@ -125,30 +125,26 @@ def check_out_dir(out: Path) -> None:
 def start(action: Callable[[Studio], Awaitable[T]], offline: bool, *, progress: bool = True) -> T:
     """Runs one Studio action to its end on a fresh event loop. Ctrl-C ends it with a line
     that names the jobs it leaves unfinished."""
-    seen: dict[str, None] = {}
     unfinished: list[str] = []
     try:
-        return asyncio.run(
-            in_studio(action, offline=offline, progress=progress, seen=seen, left=unfinished)
-        )
+        return asyncio.run(_in_studio(action, offline=offline, progress=progress, left=unfinished))
     except KeyboardInterrupt:
         raise Interrupted(unfinished) from None
 
 
-async def in_studio(
+async def _in_studio(
     action: Callable[[Studio], Awaitable[T]],
     *,
     offline: bool,
     progress: bool,
-    seen: dict[str, None] | None = None,
     left: list[str] | None = None,
 ) -> T:
-    """Opens a Studio with a progress display on stderr and runs `action` in it. The ids of
-    the jobs it touches go into `seen`; if it is cancelled (Ctrl-C), the ones not finished
-    go into `left`, read from the journal before the Studio closes."""
+    """Opens a Studio with a progress display on stderr and runs `action` in it. If it is
+    cancelled (Ctrl-C), the jobs it touched that are not finished go into `left`, read from
+    the journal before the Studio closes."""
     from dave.media.studio import Studio
 
-    seen = {} if seen is None else seen
+    seen: dict[str, None] = {}  # the job ids the events named, in order
     with progress_display(progress) as on_event:
 
         def handle(event: StudioEvent) -> None:
