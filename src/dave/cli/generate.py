@@ -220,14 +220,14 @@ def result_object(result: Result, copies: list[Path] | None = None) -> dict[str,
 
 def copy_out(result: Result, out: Path) -> list[Path]:
     """Copies each asset into `out` under a name a person can read: prompt words, job, index.
-    A copy that fails names the job and where the file is kept: it is paid for and safe."""
+    A copy that fails names the job and where the file is kept: it is paid for and safe.
+    `out` was made by check_out_dir before the job was sent."""
     job = result.job
     slug = _slug(str(job.request.get("prompt", ""))) or job.kind
     copies = []
     for asset, source in zip(result.assets, result.paths(), strict=True):
         target = out / f"{slug}-{job.id[-6:].lower()}-{asset.index + 1}{source.suffix}"
         try:
-            out.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
         except OSError as error:
             failure = DaveError(
