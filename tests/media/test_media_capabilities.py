@@ -9,7 +9,8 @@ import pytest
 
 from dave.core.errors import InvalidRequest
 from dave.media import capabilities as caps
-from dave.media.requests import EditRequest, ImageRequest, Keyframe, VideoRequest
+from dave.media.requests import EditRequest, ImageRequest, VideoRequest
+from dave.media.xai.options import Keyframe
 from dave.media.xai import prices as xai_prices
 
 DOCUMENTED_IMAGE_RATIOS = (

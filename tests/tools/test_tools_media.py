@@ -41,8 +41,7 @@ def test_the_xai_set_offers_image_edit_and_video() -> None:
     prompt = MEDIA.get("generate_image").parameters["properties"]["prompt"]  # type: ignore[union-attr]
     assert prompt == {
         "type": "string",
-        "description": "What the image should show (for an edit: what to change). "
-        "Plain text, not empty.",
+        "description": "What the image should show. Plain text, not empty.",
     }
 
 

@@ -12,7 +12,10 @@ from dave.agents.manager import resolve_tools
 from dave.agents.spec import AgentSpec, load_specs
 from dave.core.errors import ConfigError
 from dave.emulator import EmulatorServer
+from dave.media import catalog
 from dave.media.capabilities import capability, models
+from dave.media.stability import routes as stability_routes
+from dave.media.xai import rules as xai_rules
 from dave.media.requests import (
     OUTPUT_MEDIUM,
     ControlRequest,
@@ -126,7 +129,7 @@ def test_stability_tools_take_no_xai_or_minimax_parameters_and_the_reverse() -> 
         props(XAI, "edit_image")
     )
     assert {"n", "aspect_ratio", "model"}.isdisjoint(props(STABILITY, "edit_image"))
-    assert {"last_frame", "subject", "prompt_optimizer"}.isdisjoint(props(XAI, "generate_video"))
+    assert {"subject", "prompt_optimizer"}.isdisjoint(props(XAI, "generate_video"))
     assert {"aspect_ratio", "generate_audio"}.isdisjoint(props(MINIMAX, "generate_video"))
     assert {"lyrics", "instrumental", "cover_feature_id"}.isdisjoint(
         props(STABILITY, "generate_music")
@@ -250,3 +253,50 @@ def test_two_sets_with_one_tool_name_are_refused_naming_both() -> None:
     # Naming one set twice is not a clash.
     tools, _ = resolve_tools(AgentSpec(name="twice", system_prompt="x", toolsets=["media"] * 2))
     assert tools.names() == MEDIA.names()
+
+
+def test_the_xai_video_tool_offers_every_field_its_rules_accept() -> None:
+    offered = set(props(XAI, "generate_video")) | {"kind", "provider"}
+    assert offered == set(catalog.offers("video")["xai"].accepted())
+    # Once left out of the tool though the rules take them:
+    assert {"references", "keyframes", "reference_audios", "edit_video", "extend_video"} <= offered
+    assert {"last_frame", "generate_audio", "aspect_ratio"} <= offered
+
+
+@pytest.mark.parametrize("provider", ["xai", "minimax"])
+def test_each_tool_offers_exactly_what_the_providers_rules_take(provider: str) -> None:
+    """A tool parameter the rules refuse, or a field the rules take that no tool offers, fails."""
+    rules = {"xai": xai_rules._XAI_FIELDS, "minimax": minimax_taken()}[provider]
+    for tool in media_tools(provider):
+        kind = KIND_OF[tool.name]
+        if kind not in rules:
+            continue
+        offered = set(tool.parameters["properties"]) | {"kind", "provider"}
+        if not catalog.offers(kind)[provider].names_model:
+            offered.add("model")
+        assert offered == set(rules[kind]), (provider, kind)
+
+
+def minimax_taken() -> dict[str, frozenset[str]]:
+    from dave.media.minimax import rules
+
+    return {
+        "image": rules._IMAGE_FIELDS,
+        "video": rules._VIDEO_FIELDS,
+        "music": rules._MUSIC_FIELDS,
+    }
+
+
+def test_stability_tools_offer_every_field_some_route_takes_and_nothing_else() -> None:
+    kinds = {"image": "generate_image", "edit": "edit_image", "upscale": "upscale_image",
+             "control": "control_image", "music": "generate_music"}  # fmt: skip
+    for kind, tool in kinds.items():
+        offered = set(props(STABILITY, tool))
+        request = REQUESTS[kind]
+        routes = [
+            r for r in stability_routes.ROUTES.values() if r.model in models("stability", kind)
+        ]
+        taken = set().union(*(r.fields for r in routes)) - {"n"}  # n is always 1 there
+        assert taken <= offered, (kind, taken - offered)
+        # Beyond the route fields: the inputs, and what picks the route.
+        assert offered - taken - {"op", "mode", "model"} <= set(request.SOURCES), kind

@@ -9,7 +9,7 @@ import pytest
 
 import dave.tools
 from dave.core.errors import ConfigError
-from dave.core.settings import PROVIDERS
+from dave.media.capabilities import providers
 from dave.tools import BUILTIN_TOOLSETS, ToolSet, builtin_toolset
 
 TOOLS_SOURCE = Path(dave.tools.__file__).parent
@@ -22,7 +22,7 @@ def test_the_built_in_sets_are_named_as_agent_specs_name_them() -> None:
         "web",
         "agents",
         "media",
-        *(f"media_{provider}" for provider in PROVIDERS),
+        *(f"media_{provider}" for provider in providers()),
     ]
 
 

@@ -18,10 +18,10 @@ def describe(provider: str, settings: Any) -> dict[str, Any]:
     """One provider as `--json` shows it: key variable, whether it is set, base URL, and per
     kind its models with the default and any deprecation marked."""
     from dave.core.errors import InvalidRequest
-    from dave.core.settings import PROVIDERS
+    from dave.media import catalog
     from dave.media.capabilities import capability, default_model, models
 
-    info = PROVIDERS[provider]
+    info = catalog.get(provider)
     kinds: dict[str, Any] = {}
     for kind in KINDS:
         names = models(provider, kind)
@@ -47,18 +47,18 @@ def describe(provider: str, settings: Any) -> dict[str, Any]:
         "name": provider,
         "key_variable": info.key_variable,
         "key_set": settings.has_key(provider),
-        "base_url": settings.base_url(provider),
+        "base_url": settings.base_url(provider, info.default_base_url),
         "base_url_variable": info.base_url_variable,
         "kinds": kinds,
     }
 
 
 def show(*, json_output: bool) -> None:
-    from dave.core.settings import PROVIDERS, load_settings
+    from dave.core.settings import load_settings
     from dave.media.capabilities import providers
 
     settings = load_settings()
-    described = [describe(name, settings) for name in providers() if name in PROVIDERS]
+    described = [describe(name, settings) for name in providers()]
     if json_output:
         emit_json({"providers": described})
         return

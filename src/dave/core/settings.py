@@ -30,26 +30,18 @@ from dave.core.errors import ConfigError
 from dave.core.redact import Secret
 
 
-@dataclass(frozen=True)
-class ProviderInfo:
-    """What dave needs to reach one media provider."""
-
-    name: str
-    key_variable: str
-    base_url_variable: str
-    default_base_url: str
+def key_variable(provider: str) -> str:
+    """The environment variable holding a provider's key: `XAI_API_KEY` for `xai`."""
+    return f"{provider.upper()}_API_KEY"
 
 
-PROVIDERS: dict[str, ProviderInfo] = {
-    "xai": ProviderInfo("xai", "XAI_API_KEY", "XAI_BASE_URL", "https://api.x.ai/v1"),
-    # MiniMax and Stability paths carry their own version (/v1/..., /v2beta/...): a host here.
-    "minimax": ProviderInfo(
-        "minimax", "MINIMAX_API_KEY", "MINIMAX_BASE_URL", "https://api.minimax.io"
-    ),
-    "stability": ProviderInfo(
-        "stability", "STABILITY_API_KEY", "STABILITY_BASE_URL", "https://api.stability.ai"
-    ),
-}
+def base_url_variable(provider: str) -> str:
+    """The environment variable that moves a provider's base URL: `XAI_BASE_URL` for `xai`."""
+    return f"{provider.upper()}_BASE_URL"
+
+
+_KEY_SUFFIX, _URL_SUFFIX = key_variable(""), base_url_variable("")
+
 
 # The key offline runs send to the emulator, which only checks that one is present.
 OFFLINE_KEY = "offline-emulator-key"
@@ -85,8 +77,9 @@ class Settings:
     def media_root(self) -> Path:
         return self.home / "media"
 
-    def base_url(self, provider: str) -> str:
-        return self.base_urls.get(provider) or PROVIDERS[provider].default_base_url
+    def base_url(self, provider: str, default: str) -> str:
+        """The provider's base URL: from the environment or config.toml, else `default`."""
+        return self.base_urls.get(provider) or default
 
     def key(self, provider: str) -> Secret:
         """The provider's key, or a ConfigError that says which variable to set."""
@@ -94,7 +87,7 @@ class Settings:
             return Secret(OFFLINE_KEY)
         key = self.keys.get(provider)
         if not key:
-            variable = PROVIDERS[provider].key_variable
+            variable = key_variable(provider)
             raise ConfigError(
                 f"no API key for {provider}",
                 hint=f"set {variable}, or use --offline to run against the built-in emulator",
@@ -117,15 +110,23 @@ def load_settings(env: Mapping[str, str] | None = None, *, offline: bool | None 
     home = Path(env["DAVE_HOME"]).expanduser() if env.get("DAVE_HOME") else default_home()
     config = read_config(home)
 
-    keys: dict[str, Secret] = {}
-    base_urls: dict[str, str] = {}
-    for name, info in PROVIDERS.items():
-        key = env.get(info.key_variable) or _lookup(config, "keys", name)
-        if key:
-            keys[name] = Secret(str(key))
-        url = env.get(info.base_url_variable) or _lookup(config, name, "base_url")
-        if url:
-            base_urls[name] = str(url).rstrip("/")
+    # Every provider's variables follow one pattern, so settings need no list of providers.
+    table = config.get("keys")
+    keys: dict[str, Secret] = {
+        str(name): Secret(str(key))
+        for name, key in (table.items() if isinstance(table, Mapping) else ())
+        if key
+    }
+    base_urls: dict[str, str] = {
+        str(name): str(table["base_url"]).rstrip("/")
+        for name, table in config.items()
+        if isinstance(table, Mapping) and table.get("base_url")
+    }
+    for variable, value in env.items():
+        if variable.endswith(_KEY_SUFFIX) and value:
+            keys[variable.removesuffix(_KEY_SUFFIX).lower()] = Secret(value)
+        elif variable.endswith(_URL_SUFFIX) and value:
+            base_urls[variable.removesuffix(_URL_SUFFIX).lower()] = value.rstrip("/")
 
     http = HttpSettings(**_http_overrides(env, config.get("http", {})))
     if offline is None:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Protocol
 
 from dave.core.errors import InvalidRequest
-from dave.media.minimax import models as minimax_models
+from dave.media import catalog
 from dave.media.model_rows import (
     MODE_LABELS,
     ImageCapability,
@@ -23,8 +22,6 @@ from dave.media.model_rows import (
     VideoModeCapability,
     rows,
 )
-from dave.media.stability import models as stability_models
-from dave.media.xai import models as xai_models
 
 __all__ = [
     "MODE_LABELS",
@@ -44,56 +41,32 @@ __all__ = [
 ]
 
 
-class _Slice(Protocol):
-    """What a slice's models.py gives: its rows, defaults, names and emulator prefix."""
-
-    @property
-    def ROWS(self) -> tuple[ModelCapability, ...]: ...
-    @property
-    def DEFAULTS(self) -> Mapping[str, str]: ...
-    @property
-    def LABEL(self) -> str: ...
-    @property
-    def SHORT_LABEL(self) -> str: ...
-    @property
-    def OFFLINE_PREFIX(self) -> str: ...
-
-
-#: Each provider's slice, in the order providers are offered: the one list of them.
-_SLICES: Mapping[str, _Slice] = {
-    "xai": xai_models,
-    "minimax": minimax_models,
-    "stability": stability_models,
-}
-
 _TABLE: Mapping[tuple[str, str], ModelCapability] = MappingProxyType(
-    {key: row for slice_ in _SLICES.values() for key, row in rows(*slice_.ROWS).items()}
+    {key: row for slice_ in catalog.slices() for key, row in rows(*slice_.rows).items()}
 )
 _DEFAULTS: Mapping[tuple[str, str], str] = MappingProxyType(
     {
-        (provider, kind): model
-        for provider, slice_ in _SLICES.items()
-        for kind, model in slice_.DEFAULTS.items()
+        (slice_.name, kind): model
+        for slice_ in catalog.slices()
+        for kind, model in slice_.defaults.items()
     }
 )
 
 
 def providers() -> tuple[str, ...]:
     """The providers, in the order they are offered (the slices' order)."""
-    return tuple(_SLICES)
+    return tuple(slice_.name for slice_ in catalog.slices())
 
 
 def label(provider: str, *, short: bool = False) -> str:
     """How dave names a provider to people: `x.ai Grok Imagine`, or with `short` `x.ai`."""
-    _check_provider(provider)
-    slice_ = _SLICES[provider]
-    return slice_.SHORT_LABEL if short else slice_.LABEL
+    slice_ = catalog.get(provider)
+    return slice_.short_label if short else slice_.label
 
 
 def offline_prefix(provider: str) -> str:
     """Where a provider's API sits on the built-in emulator (`/v1`, `/minimax`, ...)."""
-    _check_provider(provider)
-    return _SLICES[provider].OFFLINE_PREFIX
+    return catalog.get(provider).offline_prefix
 
 
 def models(provider: str, kind: str | None = None) -> tuple[str, ...]:
@@ -106,9 +79,7 @@ def models(provider: str, kind: str | None = None) -> tuple[str, ...]:
 
 
 def _check_provider(provider: str) -> None:
-    if provider not in providers():
-        known = ", ".join(providers())
-        raise InvalidRequest(f"unknown provider {provider!r}; use one of {known}")
+    catalog.get(provider)  # InvalidRequest naming the known providers
 
 
 def capability(provider: str, model: str) -> ModelCapability:

@@ -15,8 +15,9 @@ from pydantic import BaseModel
 
 from dave.core.errors import InvalidRequest
 from dave.media.capabilities import ModelCapability, VideoMode, models, providers
+from dave.media.error_lines import shown_value
 from dave.media.prices import Charge
-from dave.media.requests import Request, shown_value
+from dave.media.requests import Request
 from dave.media.sources import Source
 
 #: A request model (one of `Request`'s): `completed` gives back the type it was given.

@@ -32,6 +32,7 @@ from dave.core.redact import redact, redact_data
 from dave.core.settings import Settings, load_settings
 from dave.media.driver_protocol import Driver
 from dave.media.drivers import open_driver
+from dave.media.error_lines import invalid_request
 from dave.media.events import EventHandler, StudioEvent, ignore
 from dave.media.keeping import Keeper
 from dave.media.polling import PollSchedule, expected_duration
@@ -44,7 +45,6 @@ from dave.media.requests import (
     Request,
     UpscaleRequest,
     VideoRequest,
-    invalid_request,
     parse_request,
 )
 from dave.media.validation import validate

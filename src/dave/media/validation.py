@@ -6,24 +6,14 @@ request (the Studio).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from dave.core.errors import InvalidRequest
-from dave.media.minimax import rules as minimax_rules
+from dave.media import catalog
 from dave.media.requests import Request, parse_request
 from dave.media.rule_checks import ResolvedRequest
-from dave.media.stability import rules as stability_rules
-from dave.media.xai import rules as xai_rules
 
 __all__ = ["ResolvedRequest", "validate"]
-
-#: Each provider's rules.
-_RULES: Mapping[str, Callable[..., ResolvedRequest]] = {
-    "xai": xai_rules.validate,
-    "minimax": minimax_rules.validate,
-    "stability": stability_rules.validate,
-}
 
 
 def validate(request: Request | Mapping[str, Any], *, check_files: bool = True) -> ResolvedRequest:
@@ -35,8 +25,5 @@ def validate(request: Request | Mapping[str, Any], *, check_files: bool = True) 
     """
     if isinstance(request, Mapping):
         request = parse_request(request)
-    rules = _RULES.get(request.provider)
-    if rules is None:
-        known = ", ".join(_RULES)
-        raise InvalidRequest(f"unknown provider {request.provider!r}; use one of {known}")
+    rules = catalog.get(request.provider).rules()
     return rules(request, check_files=check_files)

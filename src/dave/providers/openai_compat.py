@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from dave.core.errors import ConfigError
 from dave.core.redact import Secret
 from dave.core.settings import OFFLINE_KEY, Settings, read_config
+from dave.providers import minimax_api, xai_api
 
 if TYPE_CHECKING:
     import httpx2
@@ -56,11 +57,16 @@ class LlmProviderInfo:
 
 
 LLM_PROVIDERS: dict[str, LlmProviderInfo] = {
+    # x.ai and MiniMax share their key and address with media (providers/<name>_api.py).
     "xai": LlmProviderInfo(
-        "xai", "XAI_API_KEY", "XAI_BASE_URL", "https://api.x.ai/v1", "grok-4-1-fast-reasoning"
+        "xai", "XAI_API_KEY", "XAI_BASE_URL", xai_api.DEFAULT_BASE_URL, xai_api.CHAT_MODEL
     ),
     "minimax": LlmProviderInfo(
-        "minimax", "MINIMAX_API_KEY", "MINIMAX_BASE_URL", "https://api.minimax.io/v1", "MiniMax-M2"
+        "minimax",
+        "MINIMAX_API_KEY",
+        "MINIMAX_BASE_URL",
+        minimax_api.DEFAULT_BASE_URL + minimax_api.CHAT_PATH,
+        minimax_api.CHAT_MODEL,
     ),
     "openai": LlmProviderInfo(
         "openai", "OPENAI_API_KEY", None, "https://api.openai.com/v1", "gpt-4.1-mini"
@@ -132,11 +138,12 @@ def _base_url(
     settings: Settings, info: LlmProviderInfo, env: Mapping[str, str], config: dict[str, Any]
 ) -> str:
     if info.name == "xai":
-        return settings.base_url("xai")  # shared with media: env, then config, then default
+        return settings.base_url("xai", xai_api.DEFAULT_BASE_URL)  # env, config, default
     if info.name == "minimax":
-        # Shared with media, where MINIMAX_BASE_URL is the host; the OpenAI routes sit under /v1.
-        host = settings.base_url("minimax").rstrip("/")
-        return host if host.endswith("/v1") else f"{host}/v1"
+        # Shared with media, where MINIMAX_BASE_URL is the host; the chat routes sit below it.
+        host = settings.base_url("minimax", minimax_api.DEFAULT_BASE_URL).rstrip("/")
+        path = minimax_api.CHAT_PATH
+        return host if host.endswith(path) else f"{host}{path}"
     url = (info.base_url_variable and env.get(info.base_url_variable)) or _lookup(
         config, info.name, "base_url"
     )

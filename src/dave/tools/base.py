@@ -195,7 +195,7 @@ class Tool:
         try:
             return self.arguments_model.model_validate(dict(arguments))
         except ValidationError as error:
-            from dave.media.requests import validation_error_line
+            from dave.media.error_lines import validation_error_line
 
             known = tuple(self.arguments_model.model_fields)
             raise _BadArguments(validation_error_line(error, known)) from None

@@ -10,13 +10,40 @@ from __future__ import annotations
 
 from dave.media.capabilities import models
 from dave.tools.base import ToolSet
-from dave.tools.media_av import LYRICS, MUSIC, VIDEO
-from dave.tools.media_image import CONTROL, EDIT, IMAGE, UPSCALE
 from dave.tools.media_run import run_media
 from dave.tools.media_spec import Kind, build_tool
 
-#: Every media tool, in the order a set offers them.
-KINDS: tuple[Kind, ...] = (IMAGE, EDIT, VIDEO, UPSCALE, CONTROL, MUSIC, LYRICS)
+_BILLED = "Each image is billed; the result gives each new asset's id, file path and size."
+_ONE = "Billed per image; the result gives the new asset's id, path and size."
+
+#: Every media tool, in the order a set offers them; what each provider does for its kind,
+#: and every parameter, comes from that provider's slice.
+KINDS: tuple[Kind, ...] = (
+    Kind("image", "generate_image", "Make images from a text prompt", _BILLED),
+    Kind("edit", "edit_image", "Edit existing images", _BILLED),
+    Kind(
+        "video",
+        "generate_video",
+        "Make one video",
+        "Billed per video or per second; waits until the video is ready (often a minute or "
+        "more). The result gives the asset's id, file path and duration.",
+    ),
+    Kind("upscale", "upscale_image", "Make an image larger", _ONE),
+    Kind("control", "control_image", "Make an image guided by another", _ONE),
+    Kind(
+        "music",
+        "generate_music",
+        "Make music",
+        "Billed per track; the result gives the audio asset's id, file path and duration.",
+    ),
+    Kind(
+        "lyrics",
+        "write_lyrics",
+        "Write song lyrics",
+        "The result holds the lyrics text, a title and style tags that suit generate_music's "
+        "prompt.",
+    ),
+)
 
 
 def media_tools(provider: str) -> ToolSet:

@@ -1,21 +1,23 @@
-"""How a media tool is described: its parameters, which providers take each, and building the
-Tool for one provider or for all of them (with a `provider` parameter).
+"""How a media tool is described: its parameters, read from the request model of its kind and
+what each provider offers for it (`media/<provider>/options.py`), and building the Tool for one
+provider or for all of them (with a `provider` parameter).
 
-Not for what the parameters are (media_image.py, media_av.py list them, from the request
-models' field docs) nor for running a call (media_run.py).
+Not for what a provider takes (its slice says) nor for running a call (media_run.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
-from pydantic_core import PydanticUndefined
+from pydantic import ConfigDict, Field, create_model
 
 from dave.core.errors import InvalidRequest
+from dave.media import catalog
 from dave.media.capabilities import capability, default_model, label, models, providers
+from dave.media.options import Offer
+from dave.media.requests import SHARED, request_model
 from dave.tools.base import Tool, ToolContext, ToolResult
 
 #: The order providers are offered in, and the first one that can do a kind is the default.
@@ -28,11 +30,6 @@ def _short(provider: str) -> str:
 
 _SOURCE_HOW = "Give an asset id from an earlier result (a_...), a path inside the workspace or "
 _SOURCE_HOW += "an http(s) URL."
-
-
-def about(model: type[BaseModel], name: str) -> str:
-    """A request field's docstring as one line: the user documentation, reused as-is."""
-    return " ".join((model.model_fields[name].description or "").split())
 
 
 @dataclass(frozen=True)
@@ -54,49 +51,52 @@ class Param:
         return self.default is ...
 
 
-def param(
-    model: type[BaseModel],
-    name: str,
-    providers: Iterable[str],
-    *,
-    description: str | None = None,
-    annotation: Any = None,
-    default: Any = PydanticUndefined,
-    source: bool = False,
-) -> Param:
-    """A parameter typed, defaulted and described as the request model's field is, unless told."""
-    info = model.model_fields[name]
-    if default is PydanticUndefined:
-        default = ... if info.is_required() else info.get_default(call_default_factory=True)
-    text = description if description is not None else about(model, name)
-    return Param(
-        name,
-        annotation if annotation is not None else info.annotation,
-        default,
-        text,
-        frozenset(providers),
-        source,
-    )
+def offered_params(kind: str, provider: str, offer: Offer) -> list[Param]:
+    """Every field `provider` takes for `kind`, typed and defaulted as the request model has it
+    and described as the provider's slice says."""
+    model = request_model(kind)
+    params = []
+    for name in offer.fields():
+        info = model.model_fields[name]
+        needed = info.is_required() or name in offer.required
+        default = ... if needed else info.get_default(call_default_factory=True)
+        # A list of models (keyframes) holds its own sources: only plain paths are resolved.
+        source = name in model.SOURCES and info.annotation in (str, str | None, list[str])
+        text = offer.about(name, SHARED[kind])
+        params.append(Param(name, info.annotation, default, text, frozenset({provider}), source))
+    return params
 
 
 @dataclass(frozen=True)
 class Kind:
-    """One media tool: a request kind, the tool's name, and its parameters for every provider."""
+    """One media tool: a request kind, the tool's name and the words around what each provider
+    does (the providers' own clauses come from their offers)."""
 
     kind: str
     tool: str
-    params: tuple[Param, ...]
-    #: The tool's description for these providers (one, or all that can do the kind).
-    describe: Callable[[tuple[str, ...]], str]
-    #: The providers offered a `model` parameter (None: all; Stability's edits, upscales and
-    #: controls pick their route from `op` or `mode` instead).
-    model_for: frozenset[str] | None = None
-    #: Per provider, what the model parameter says beyond its enum and default.
-    model_notes: dict[str, str] = field(default_factory=dict)
+    #: What the tool does, before "with <providers>".
+    does: str
+    #: What a call costs and gives back.
+    gives: str
 
     def providers(self) -> tuple[str, ...]:
         """The providers that have models for this kind, in PROVIDER_ORDER."""
         return tuple(p for p in PROVIDER_ORDER if models(p, self.kind))
+
+    def offers(self, providers: tuple[str, ...]) -> dict[str, Offer]:
+        every = catalog.offers(self.kind)
+        return {p: every[p] for p in providers}
+
+    def params(self, providers: tuple[str, ...]) -> list[Param]:
+        return [
+            param
+            for provider, offer in self.offers(providers).items()
+            for param in offered_params(self.kind, provider, offer)
+        ]
+
+    def describe(self, providers: tuple[str, ...]) -> str:
+        clauses = "; ".join(offer.summary for offer in self.offers(providers).values())
+        return f"{self.does} with {who(providers)}: {clauses}. {self.gives}"
 
 
 def who(providers: tuple[str, ...]) -> str:
@@ -120,8 +120,9 @@ def build_tool(kind: Kind, providers: tuple[str, ...], run: Runner, *, merged: b
     A merged tool has `provider` even when one provider can do its kind, so a model that
     passes a provider to every media tool is never refused for it.
     """
-    params = _merge([p for p in kind.params if p.providers & set(providers)], providers)
-    named = tuple(p for p in providers if kind.model_for is None or p in kind.model_for)
+    offers = kind.offers(providers)
+    params = _merge(kind.params(providers), providers)
+    named = tuple(p for p in providers if offers[p].names_model)
     if named:
         params.append(_model_param(kind, named, merged=merged))
     fields: dict[str, Any] = {}
@@ -197,6 +198,15 @@ def _merge(params: list[Param], providers: tuple[str, ...]) -> list[Param]:
         if len(variants) == 1:
             merged.append(variants[0])
             continue
+        if len({v.description for v in variants}) == 1:  # said the same way by each
+            takers = frozenset().union(*(v.providers for v in variants))
+            first = variants[0]
+            merged.append(
+                Param(
+                    name, first.annotation, first.default, first.description, takers, first.source
+                )
+            )
+            continue
         required = all(v.required for v in variants)
         default = ... if required else next(v.default for v in variants if not v.required)
         takers = frozenset().union(*(v.providers for v in variants))
@@ -220,7 +230,7 @@ def _model_param(kind: Kind, providers: tuple[str, ...], *, merged: bool) -> Par
     notes = []
     for provider in providers:
         default = default_model(provider, kind.kind)
-        note = kind.model_notes.get(provider, "")
+        note = catalog.offers(kind.kind)[provider].model_note
         line = f"unset uses {default}{f' ({note})' if note else ''}"
         notes.append(f"{_short(provider)}: {line}" if merged else line)
     text = "Which model; " + "; ".join(notes) + "."

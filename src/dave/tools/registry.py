@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 
 from dave.core.errors import ConfigError
-from dave.core.settings import PROVIDERS
+from dave.media.capabilities import providers
 from dave.tools.base import ToolSet
 
 
@@ -59,7 +59,7 @@ BUILTIN_TOOLSETS: dict[str, Callable[[], ToolSet]] = {
     "web": _web,
     "agents": _agents,
     "media": _all_media,
-    **{f"media_{provider}": partial(_media, provider) for provider in PROVIDERS},
+    **{f"media_{provider}": partial(_media, provider) for provider in providers()},
 }
 
 

@@ -48,13 +48,11 @@ _REDIRECTS = frozenset({"<", ">", ">>", "<<", "<>", ">&", "<&", ">|"})
 
 def sanitized_env(workspace: Path) -> dict[str, str]:
     """The environment a command runs with: dave's own, minus every provider key."""
-    from dave.core.settings import PROVIDERS
-
-    secret = SECRET_VARIABLES | {info.key_variable for info in PROVIDERS.values()}
+    # Every provider's key variable ends so (core/settings.key_variable).
     env = {
         name: value
         for name, value in os.environ.items()
-        if name not in secret and not name.endswith("_API_KEY")
+        if name not in SECRET_VARIABLES and not name.endswith("_API_KEY")
     }
     env.pop("OLDPWD", None)
     env["PWD"] = str(workspace)

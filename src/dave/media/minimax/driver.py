@@ -16,6 +16,7 @@ from typing import Any
 
 from dave.core.errors import ProviderError
 from dave.media.driver_protocol import ClientDriver, Send
+from dave.media.minimax.options import ImageOptions, LyricsOptions, MusicOptions, VideoOptions
 from dave.media.requests import ImageRequest, LyricsRequest, MusicRequest, Request, VideoRequest
 from dave.media.sources import to_url
 from dave.providers.base import Output, RemoteState, Status, Submission, json_object
@@ -53,8 +54,9 @@ class MinimaxDriver(ClientDriver[MinimaxClient]):
             fmt = request.output_format or "mp3"
             return lambda: self._music(body, fmt)
         if isinstance(request, LyricsRequest):
-            if request.track is not None:
-                body = await asyncio.to_thread(_track_body, request.track)
+            track = LyricsOptions.of(request).track
+            if track is not None:
+                body = await asyncio.to_thread(_track_body, track)
                 return lambda: self._cover_preprocess(body)
             body = lyrics_body(request)
             return lambda: self._lyrics(body)
@@ -136,43 +138,41 @@ def _drop_none(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 def image_body(request: ImageRequest) -> dict[str, Any]:
     """POST /v1/image_generation's body (reads the subject photo: call it in a thread)."""
+    opts = ImageOptions.of(request)
     style = None
-    if request.style is not None:
-        style = _drop_none({"style_type": request.style, "style_weight": request.style_weight})
+    if opts.style is not None:
+        style = _drop_none({"style_type": opts.style, "style_weight": opts.style_weight})
     return _drop_none(
         {
             "model": request.model,
             "prompt": request.prompt,
             "aspect_ratio": request.aspect_ratio,
-            "width": request.width,
-            "height": request.height,
+            "width": opts.width,
+            "height": opts.height,
             "response_format": "base64" if request.response_format == "b64_json" else "url",
             "n": request.n,
-            "seed": request.seed,
-            "prompt_optimizer": request.prompt_optimizer,
+            "seed": opts.seed,
+            "prompt_optimizer": opts.prompt_optimizer,
             "style": style,
-            "subject_reference": image_subject(to_url(request.subject))
-            if request.subject
-            else None,
+            "subject_reference": image_subject(to_url(opts.subject)) if opts.subject else None,
         }
     )
 
 
 def video_body(request: VideoRequest) -> dict[str, Any]:
     """POST /v1/video_generation's body (reads the frames: call it in a thread)."""
+    opts = VideoOptions.of(request)
     return _drop_none(
         {
             "model": request.model,
             "prompt": request.prompt or None,  # optional with a first frame
             "duration": request.duration,
             "resolution": request.resolution,
-            "prompt_optimizer": request.prompt_optimizer,
-            "fast_pretreatment": request.fast_pretreatment,
+            "prompt_optimizer": opts.prompt_optimizer,
+            "fast_pretreatment": opts.fast_pretreatment,
             "first_frame_image": to_url(request.image) if request.image else None,
             "last_frame_image": to_url(request.last_frame) if request.last_frame else None,
-            "subject_reference": video_subject(to_url(request.subject))
-            if request.subject
-            else None,
+            "subject_reference": video_subject(to_url(opts.subject)) if opts.subject else None,
         }
     )
 
@@ -187,10 +187,11 @@ def _audio_fields(source: str) -> dict[str, str]:
 
 def music_body(request: MusicRequest) -> dict[str, Any]:
     """POST /v1/music_generation's body (reads the reference track: call it in a thread)."""
+    opts = MusicOptions.of(request)
     setting = _drop_none(
         {
-            "sample_rate": request.sample_rate,
-            "bitrate": request.bitrate,
+            "sample_rate": opts.sample_rate,
+            "bitrate": opts.bitrate,
             "format": request.output_format,
         }
     )
@@ -198,12 +199,12 @@ def music_body(request: MusicRequest) -> dict[str, Any]:
         {
             "model": request.model,
             "prompt": request.prompt or None,
-            "lyrics": request.lyrics,
-            "is_instrumental": request.instrumental,
-            "lyrics_optimizer": request.lyrics_optimizer,
+            "lyrics": opts.lyrics,
+            "is_instrumental": opts.instrumental,
+            "lyrics_optimizer": opts.lyrics_optimizer,
             "audio_setting": setting or None,
-            "output_format": "url" if request.response_format == "url" else "hex",
-            "cover_feature_id": request.cover_feature_id,
+            "output_format": "url" if opts.response_format == "url" else "hex",
+            "cover_feature_id": opts.cover_feature_id,
         }
     )
     if request.reference is not None:
@@ -212,10 +213,11 @@ def music_body(request: MusicRequest) -> dict[str, Any]:
 
 
 def lyrics_body(request: LyricsRequest) -> dict[str, Any]:
-    mode = "edit" if request.mode == "edit" else "write_full_song"
+    opts = LyricsOptions.of(request)
+    mode = "edit" if opts.mode == "edit" else "write_full_song"
     return _drop_none(
-        {"mode": mode, "prompt": request.prompt or None, "lyrics": request.lyrics}
-        | {"title": request.title}
+        {"mode": mode, "prompt": request.prompt or None, "lyrics": opts.lyrics}
+        | {"title": opts.title}
     )
 
 
@@ -322,3 +324,7 @@ def read_cover_preprocess(answer: Mapping[str, Any]) -> Status:
     lyrics = str(answer.get("formatted_lyrics") or "")
     output = Output(data=lyrics.encode("utf-8"), mime="text/plain")
     return Status(state=RemoteState.DONE, outputs=[output], details=details)
+
+
+#: The driver the registry opens for this provider.
+DRIVER = MinimaxDriver

@@ -12,15 +12,16 @@ from typing import Any
 
 from dave.core.errors import InvalidRequest
 from dave.media.capabilities import VideoMode, capability, default_model, models, providers
-from dave.media.minimax.prices import minimax_charge
-from dave.media.requests import (
-    ImageRequest,
-    LyricsRequest,
-    MusicRequest,
-    Request,
-    VideoRequest,
-    shown_value,
+from dave.media.error_lines import shown_value
+from dave.media.minimax.options import (
+    OFFERS,
+    ImageOptions,
+    LyricsOptions,
+    MusicOptions,
+    VideoOptions,
 )
+from dave.media.minimax.prices import minimax_charge
+from dave.media.requests import ImageRequest, LyricsRequest, MusicRequest, Request, VideoRequest
 from dave.media.rule_checks import (
     ResolvedRequest,
     check_prompt,
@@ -30,6 +31,9 @@ from dave.media.rule_checks import (
 )
 from dave.media.sources import Source, check_sources
 
+#: What MiniMax takes, by kind (its offers); any other field set is refused.
+_OFFERS = {offer.kind: offer for offer in OFFERS}
+
 WHERE = "minimax"
 
 # --- images (§2) ---------------------------------------------------------------------------
@@ -38,10 +42,7 @@ IMAGE_RATIOS = ("1:1", "16:9", "4:3", "3:2", "2:3", "3:4", "9:16", "21:9")
 LIVE_RATIOS = IMAGE_RATIOS[:-1]  # 21:9 is image-01 only
 #: dave's style names and the Chinese literals image-01-live takes.
 STYLES = {"comic": "漫画", "vibrant": "元气", "medieval": "中世纪", "watercolor": "水彩"}
-_IMAGE_FIELDS = frozenset(
-    {"kind", "provider", "model", "prompt", "n", "aspect_ratio", "response_format", "seed"}
-    | {"style", "style_weight", "width", "height", "prompt_optimizer", "subject"}
-)
+_IMAGE_FIELDS = _OFFERS["image"].accepted()
 
 # --- video (§3) ----------------------------------------------------------------------------
 
@@ -76,10 +77,7 @@ _MATRIX: dict[tuple[str, str], dict[str, tuple[int, ...]]] = {
 # The 01 series is 720P 6 s; its 1080P row is not certain [I], so dave does not send it.
 _SERIES_01 = {"720P": (6,)}
 VIDEO_PROMPT_CHARS = 2000
-_VIDEO_FIELDS = frozenset(
-    {"kind", "provider", "model", "prompt", "image", "last_frame", "subject", "duration"}
-    | {"resolution", "prompt_optimizer", "fast_pretreatment"}
-)
+_VIDEO_FIELDS = _OFFERS["video"].accepted()
 _FAST_PRETREATMENT = frozenset({HAILUO_23, HAILUO_FAST, HAILUO_02})
 
 # --- music and lyrics (§4) -----------------------------------------------------------------
@@ -91,11 +89,7 @@ COVER_MODELS = frozenset({"music-cover", "music-cover-free"})
 OLD_MODELS = frozenset({"music-1.5", "music-2.0"})
 SAMPLE_RATES = (16000, 24000, 32000, 44100)
 BITRATES = (32000, 64000, 128000, 256000)
-_MUSIC_FIELDS = frozenset(
-    {"kind", "provider", "model", "prompt", "lyrics", "instrumental", "lyrics_optimizer"}
-    | {"reference", "cover_feature_id", "sample_rate", "bitrate", "output_format"}
-    | {"response_format"}
-)
+_MUSIC_FIELDS = _OFFERS["music"].accepted()
 LYRICS_MODEL, COVER_MODEL = "lyrics-generation", "music-cover"
 #: A reference track for a cover, in seconds.
 TRACK_SECONDS = (6.0, 360.0)
@@ -159,6 +153,7 @@ def _sources(request: Request, check_files: bool) -> dict[str, Source]:
 
 
 def _image(request: ImageRequest, check_files: bool) -> ResolvedRequest:
+    opts = ImageOptions.of(request)
     model = _model(request, "image", default_model(WHERE, "image"))
     refuse_unsupported(request, _IMAGE_FIELDS, WHERE)
     prompt = check_prompt(request.prompt, 1500, model)
@@ -169,8 +164,8 @@ def _image(request: ImageRequest, check_files: bool) -> ResolvedRequest:
     ratio = choose("aspect_ratio", request.aspect_ratio, ratios, model, hint)
     _check_size(request, model, ratio)
     style = _style(request, model)
-    if request.seed is not None and not -(2**63) <= request.seed < 2**63:
-        raise InvalidRequest(f"seed {request.seed} does not fit in 64 bits")
+    if opts.seed is not None and not -(2**63) <= opts.seed < 2**63:
+        raise InvalidRequest(f"seed {opts.seed} does not fit in 64 bits")
     sources = _sources(request, check_files)
     subject = sources.get("subject")
     if subject is not None and subject.mime not in (None, "image/jpeg", "image/png"):
@@ -180,7 +175,8 @@ def _image(request: ImageRequest, check_files: bool) -> ResolvedRequest:
 
 
 def _check_size(request: ImageRequest, model: str, ratio: str | None) -> None:
-    width, height = request.width, request.height
+    opts = ImageOptions.of(request)
+    width, height = opts.width, opts.height
     if width is None and height is None:
         return
     if width is None or height is None:
@@ -195,20 +191,21 @@ def _check_size(request: ImageRequest, model: str, ratio: str | None) -> None:
 
 
 def _style(request: ImageRequest, model: str) -> str | None:
-    if request.style is None:
-        if request.style_weight is not None:
+    opts = ImageOptions.of(request)
+    if opts.style is None:
+        if opts.style_weight is not None:
             raise InvalidRequest("style_weight needs a style")
         return None
     if model != "image-01-live":
         raise InvalidRequest(f"style is image-01-live only, not {model}; set model image-01-live")
-    wanted = request.style.strip()
+    wanted = opts.style.strip()
     literal = STYLES.get(wanted.lower(), wanted if wanted in STYLES.values() else None)
     if literal is None:
         raise InvalidRequest(
-            f"style {shown_value(request.style)} is not a MiniMax style; "
+            f"style {shown_value(opts.style)} is not a MiniMax style; "
             f"use one of {', '.join(STYLES)}"
         )
-    weight = request.style_weight
+    weight = opts.style_weight
     if weight is not None and not 0 < weight <= 1:
         raise InvalidRequest(f"style_weight {weight:g} must be above 0 and at most 1")
     return literal
@@ -230,6 +227,7 @@ def _video_mode(request: VideoRequest) -> tuple[VideoMode, str]:
 
 
 def _video(request: VideoRequest, check_files: bool) -> ResolvedRequest:
+    opts = VideoOptions.of(request)
     refuse_unsupported(request, _VIDEO_FIELDS, WHERE)
     mode, wire_mode = _video_mode(request)
     default = {"first-last": HAILUO_02, "subject": "S2V-01"}.get(wire_mode, HAILUO_23)
@@ -252,7 +250,7 @@ def _video(request: VideoRequest, check_files: bool) -> ResolvedRequest:
             f"duration {duration} s is not available for {model} at {resolution}; "
             f"{resolution} takes {takes}"
         )
-    if request.fast_pretreatment is not None and model not in _FAST_PRETREATMENT:
+    if opts.fast_pretreatment is not None and model not in _FAST_PRETREATMENT:
         raise InvalidRequest(f"fast_pretreatment is Hailuo 2.3, 2.3-Fast and 02 only, not {model}")
     sources = _sources(request, check_files)
     for field in ("image", "last_frame"):
@@ -294,8 +292,9 @@ def _check_frame(field: str, source: Source | None) -> None:
 
 
 def _music(request: MusicRequest, check_files: bool) -> ResolvedRequest:
+    opts = MusicOptions.of(request)
     refuse_unsupported(request, _MUSIC_FIELDS, WHERE)
-    covering = request.reference is not None or request.cover_feature_id is not None
+    covering = request.reference is not None or opts.cover_feature_id is not None
     model = _model(request, "music", COVER_MODEL if covering else default_model(WHERE, "music"))
     if model in COVER_MODELS:
         update = _cover(request, model)
@@ -306,8 +305,8 @@ def _music(request: MusicRequest, check_files: bool) -> ResolvedRequest:
         update = _old_song(request, model)
     else:
         update = _song(request, model)
-    choose("sample_rate", _text(request.sample_rate), tuple(map(str, SAMPLE_RATES)), model)
-    choose("bitrate", _text(request.bitrate), tuple(map(str, BITRATES)), model)
+    choose("sample_rate", _text(opts.sample_rate), tuple(map(str, SAMPLE_RATES)), model)
+    choose("bitrate", _text(opts.bitrate), tuple(map(str, BITRATES)), model)
     fmt = choose("output_format", request.output_format, ("mp3", "wav", "pcm"), model)
     if fmt == "pcm":
         raise InvalidRequest("output_format pcm is raw samples dave cannot check; use mp3 or wav")
@@ -334,12 +333,13 @@ def _lyrics_text(value: str | None) -> str | None:
 
 
 def _song(request: MusicRequest, model: str) -> dict[str, Any]:
-    prompt = check_prompt(request.prompt, 2000, model, may_be_empty=not request.instrumental)
-    lyrics = _lyrics_text(request.lyrics)
-    if request.instrumental:
+    opts = MusicOptions.of(request)
+    prompt = check_prompt(request.prompt, 2000, model, may_be_empty=not opts.instrumental)
+    lyrics = _lyrics_text(opts.lyrics)
+    if opts.instrumental:
         if lyrics is not None:
             raise InvalidRequest("lyrics cannot be combined with instrumental; drop one")
-    elif lyrics is None and not request.lyrics_optimizer:
+    elif lyrics is None and not opts.lyrics_optimizer:
         raise InvalidRequest(
             "lyrics are required for a song; or set instrumental, or lyrics_optimizer to let "
             "MiniMax write them"
@@ -350,29 +350,31 @@ def _song(request: MusicRequest, model: str) -> dict[str, Any]:
 
 
 def _old_song(request: MusicRequest, model: str) -> dict[str, Any]:
+    opts = MusicOptions.of(request)
     for field in ("instrumental", "lyrics_optimizer"):
         if getattr(request, field) is not None:
             raise InvalidRequest(f"{field} is not supported by {model}; use music-2.6")
     prompt = check_prompt(request.prompt, 300, model)
     _length("prompt", prompt, 10, 300, model)
-    lyrics = _lyrics_text(request.lyrics)
+    lyrics = _lyrics_text(opts.lyrics)
     _length("lyrics", lyrics, 10, 600, model)
     return {"prompt": prompt, "lyrics": lyrics}
 
 
 def _cover(request: MusicRequest, model: str) -> dict[str, Any]:
+    opts = MusicOptions.of(request)
     for field in ("instrumental", "lyrics_optimizer"):
         if getattr(request, field) is not None:
             raise InvalidRequest(f"{field} is not supported by {model} (a cover keeps the song)")
-    if (request.reference is None) == (request.cover_feature_id is None):
+    if (request.reference is None) == (opts.cover_feature_id is None):
         raise InvalidRequest(
             f"{model} needs exactly one of reference (a track) or cover_feature_id"
         )
     prompt = check_prompt(request.prompt, 300, model)
     _length("prompt", prompt, 10, 300, model)
-    lyrics = _lyrics_text(request.lyrics)
-    if request.cover_feature_id is not None:
-        if not request.cover_feature_id.strip():
+    lyrics = _lyrics_text(opts.lyrics)
+    if opts.cover_feature_id is not None:
+        if not opts.cover_feature_id.strip():
             raise InvalidRequest("cover_feature_id is empty")
         if lyrics is None:
             raise InvalidRequest("cover_feature_id needs lyrics (edit the ones `lyrics` read)")
@@ -401,14 +403,15 @@ def _check_track(field: str, source: Source | None) -> None:
 
 
 def _lyrics(request: LyricsRequest, check_files: bool) -> ResolvedRequest:
-    if request.track is not None:
+    opts = LyricsOptions.of(request)
+    if opts.track is not None:
         model = _model(request, "lyrics", COVER_MODEL)
         if model != COVER_MODEL:
             raise InvalidRequest(f"reading a track's lyrics takes model {COVER_MODEL}, not {model}")
         for field in ("lyrics", "title"):
             if getattr(request, field) is not None:
                 raise InvalidRequest(f"{field} is not used when reading a track; leave it unset")
-        if request.mode != "write" or request.prompt.strip():
+        if opts.mode != "write" or request.prompt.strip():
             raise InvalidRequest("a track is read as it is: leave prompt and mode unset")
         sources = _sources(request, check_files)
         _check_track("track", sources.get("track"))
@@ -417,8 +420,8 @@ def _lyrics(request: LyricsRequest, check_files: bool) -> ResolvedRequest:
     if model != LYRICS_MODEL:
         raise InvalidRequest(f"{model} reads a track's lyrics: set track, or leave model unset")
     prompt = check_prompt(request.prompt, 2000, model, may_be_empty=True)
-    lyrics = _lyrics_text(request.lyrics)
-    if request.mode == "edit":
+    lyrics = _lyrics_text(opts.lyrics)
+    if opts.mode == "edit":
         if lyrics is None:
             raise InvalidRequest("mode edit needs the lyrics to revise")
         _length("lyrics", lyrics, 1, 3500, model)

@@ -20,6 +20,7 @@ from dave.media.requests import (
     UpscaleRequest,
 )
 from dave.media.sources import SourceMedium, check_source
+from dave.media.stability.options import ControlOptions, ImageOptions, MusicOptions
 from dave.media.stability.routes import ROUTES, SD3_MODELS, audio_path
 from dave.providers.base import Status
 from dave.providers.stability import StabilityClient, Upload
@@ -83,16 +84,19 @@ def _plan(request: Request) -> tuple[str, dict[str, Any], dict[str, tuple[str, S
         for name in ("mask", "background_reference", "light_reference"):
             if getattr(request, name) is not None:
                 sources[name] = (getattr(request, name), "image")
-    elif isinstance(request, ImageRequest | UpscaleRequest) and request.image is not None:
+    elif isinstance(request, UpscaleRequest):
         sources["image"] = (request.image, "image")
+    elif isinstance(request, ImageRequest) and ImageOptions.of(request).image is not None:
+        sources["image"] = (str(ImageOptions.of(request).image), "image")
     elif isinstance(request, ControlRequest):
-        sources["init_image" if request.style_image else "image"] = (request.image, "image")
-        if request.style_image:
-            sources["style_image"] = (request.style_image, "image")
+        style_image = ControlOptions.of(request).style_image
+        sources["init_image" if style_image else "image"] = (request.image, "image")
+        if style_image:
+            sources["style_image"] = (style_image, "image")
     path = route.path
     if model in SD3_MODELS:
         fields["model"] = model
-        if isinstance(request, ImageRequest) and request.image is not None:
+        if isinstance(request, ImageRequest) and ImageOptions.of(request).image is not None:
             fields["mode"] = "image-to-image"
     if isinstance(request, MusicRequest):
         path, mode = _audio_route(request)
@@ -104,7 +108,8 @@ def _plan(request: Request) -> tuple[str, dict[str, Any], dict[str, tuple[str, S
 
 
 def _audio_route(request: MusicRequest) -> tuple[str, str]:
-    if request.mask_start is not None or request.mask_end is not None:
+    opts = MusicOptions.of(request)
+    if opts.mask_start is not None or opts.mask_end is not None:
         mode = "inpaint"
     elif request.reference is not None:
         mode = "audio-to-audio"
@@ -128,3 +133,7 @@ def _read_all(sources: dict[str, tuple[str, SourceMedium]]) -> dict[str, Upload]
         mime = source.mime or "application/octet-stream"
         files[wire_name] = (f"{wire_name}.{_EXTENSIONS.get(mime, 'bin')}", data, mime)
     return files
+
+
+#: The driver the registry opens for this provider.
+DRIVER = StabilityDriver

@@ -10,6 +10,7 @@ from typing import Any
 
 from dave.core.errors import InvalidRequest
 from dave.media.capabilities import Span, capability, default_model, models
+from dave.media.error_lines import shown_value
 from dave.media.requests import (
     ControlRequest,
     EditRequest,
@@ -17,7 +18,6 @@ from dave.media.requests import (
     MusicRequest,
     Request,
     UpscaleRequest,
-    shown_value,
 )
 from dave.media.rule_checks import (
     ResolvedRequest,
@@ -28,6 +28,13 @@ from dave.media.rule_checks import (
     who_can,
 )
 from dave.media.sources import Source, check_sources, shown_path
+from dave.media.stability.options import (
+    ControlOptions,
+    EditOptions,
+    ImageOptions,
+    MusicOptions,
+    UpscaleOptions,
+)
 from dave.media.stability.prices import stability_charge
 from dave.media.stability.routes import (
     ASPECT_RATIOS,
@@ -110,12 +117,17 @@ def _route_of(request: Request) -> str:
     """The dave model (= route) a request names: by model, by op/mode, or the default."""
     named = request.model
     if isinstance(request, EditRequest):
-        wanted = EDIT_OPS[request.op] if request.op else None
-        return _agree(named, wanted, f"op {request.op!r}", "edit")
+        op = EditOptions.of(request).op
+        wanted = EDIT_OPS[op] if op else None
+        return _agree(named, wanted, f"op {op!r}", "edit")
     if isinstance(request, UpscaleRequest | ControlRequest):
-        table = UPSCALE_MODES if isinstance(request, UpscaleRequest) else CONTROL_MODES
-        wanted = table[request.mode] if "mode" in request.model_fields_set or not named else None
-        return _agree(named, wanted, f"mode {request.mode!r}", request.kind)
+        mode: str
+        if isinstance(request, UpscaleRequest):
+            table, mode = UPSCALE_MODES, UpscaleOptions.of(request).mode
+        else:
+            table, mode = CONTROL_MODES, ControlOptions.of(request).mode
+        wanted = table[mode] if "mode" in request.model_fields_set or not named else None
+        return _agree(named, wanted, f"mode {mode!r}", request.kind)
     return named or default_model("stability", request.kind)
 
 
@@ -187,13 +199,14 @@ def _check_ranges(request: Request, route: Route) -> None:
 
 
 def _check_image(request: ImageRequest, model: str) -> None:
+    opts = ImageOptions.of(request)
     if model == "stable-image-core":
         return
-    if request.image is not None and request.strength is None:
+    if opts.image is not None and opts.strength is None:
         raise InvalidRequest(f"strength is required with image on {model} (0–1: 0 keeps it)")
-    if request.image is None and request.strength is not None:
+    if opts.image is None and opts.strength is not None:
         raise InvalidRequest(f"strength is only for image-to-image on {model}; add an image")
-    if model in SD3_MODELS and request.image is not None and request.aspect_ratio is not None:
+    if model in SD3_MODELS and opts.image is not None and request.aspect_ratio is not None:
         raise InvalidRequest(
             f"aspect_ratio is only for text-to-image on {model}; image-to-image keeps the "
             "input's ratio"
@@ -201,6 +214,7 @@ def _check_image(request: ImageRequest, model: str) -> None:
 
 
 def _check_edit(request: EditRequest, model: str, prompt: str) -> dict[str, Any]:
+    opts = EditOptions.of(request)
     if len(request.images) != 1:
         raise InvalidRequest(
             f"images: stability {model} takes exactly 1 image, got {len(request.images)}"
@@ -215,24 +229,23 @@ def _check_edit(request: EditRequest, model: str, prompt: str) -> dict[str, Any]
     if model != "replace-background-and-relight":
         return {}
     # The prompt of a relight describes the new background.
-    if prompt and request.background_prompt:
+    if prompt and opts.background_prompt:
         raise InvalidRequest(
             "relight: give the background as prompt or background_prompt, not both"
         )
-    background = request.background_prompt or prompt or None
-    if background is None and request.background_reference is None:
+    background = opts.background_prompt or prompt or None
+    if background is None and opts.background_reference is None:
         raise InvalidRequest(
             "relight needs a background: a prompt, background_prompt or background_reference"
         )
-    if request.light_strength is not None and not (
-        request.light_direction or request.light_reference
-    ):
+    if opts.light_strength is not None and not (opts.light_direction or opts.light_reference):
         raise InvalidRequest("light_strength needs light_direction or light_reference")
     return {"prompt": "", "background_prompt": background}
 
 
 def _check_music(request: MusicRequest, model: str) -> None:
-    inpaint = request.mask_start is not None or request.mask_end is not None
+    opts = MusicOptions.of(request)
+    inpaint = opts.mask_start is not None or opts.mask_end is not None
     if inpaint and model == "stable-audio-2":
         raise InvalidRequest(
             "mask_start/mask_end (inpaint) need stable-audio-2.5 or stable-audio-3, "
@@ -240,19 +253,19 @@ def _check_music(request: MusicRequest, model: str) -> None:
         )
     if inpaint and request.reference is None:
         raise InvalidRequest("inpaint needs reference: the audio whose part to regenerate")
-    if request.strength is not None and (request.reference is None or inpaint):
+    if opts.strength is not None and (request.reference is None or inpaint):
         raise InvalidRequest("strength is only for audio-to-audio (a reference, no mask)")
     sa25_inpaint = inpaint and model == "stable-audio-2.5"
-    if sa25_inpaint and request.cfg_scale is not None:
+    if sa25_inpaint and opts.cfg_scale is not None:
         raise InvalidRequest("cfg_scale is not accepted by stable-audio-2.5 inpaint")
     limit = 380 if model == "stable-audio-3" else 190
     checks: list[tuple[str, Any, Span]] = [
-        ("duration", request.duration, _AUDIO_DURATION.get(model, Span(1, 190))),
-        ("steps", request.steps, _AUDIO_STEPS.get(model, Span(4, 8))),
-        ("cfg_scale", request.cfg_scale, Span(1, 25)),
-        ("strength", request.strength, _AUDIO_STRENGTH.get(model, Span(0, 1))),
-        ("mask_start", request.mask_start, Span(0, limit)),
-        ("mask_end", request.mask_end, Span(0, limit)),
+        ("duration", opts.duration, _AUDIO_DURATION.get(model, Span(1, 190))),
+        ("steps", opts.steps, _AUDIO_STEPS.get(model, Span(4, 8))),
+        ("cfg_scale", opts.cfg_scale, Span(1, 25)),
+        ("strength", opts.strength, _AUDIO_STRENGTH.get(model, Span(0, 1))),
+        ("mask_start", opts.mask_start, Span(0, limit)),
+        ("mask_end", opts.mask_end, Span(0, limit)),
     ]
     for name, value, span in checks:
         if value is not None and value not in span:

@@ -11,6 +11,7 @@ import asyncio
 from dave.media.driver_protocol import ClientDriver, Send
 from dave.media.requests import EditRequest, ImageRequest, Request, VideoRequest
 from dave.media.sources import to_url
+from dave.media.xai.options import ImageOptions, VideoOptions
 from dave.providers.base import Status
 from dave.providers.xai import XaiClient
 
@@ -34,13 +35,14 @@ class XaiDriver(ClientDriver[XaiClient]):
         return await self._prepare_video(request)
 
     async def _prepare_video(self, request: VideoRequest) -> Send:
+        opts = VideoOptions.of(request)
         assert request.model is not None
         model, prompt = request.model, request.prompt
-        if request.edit_video:
-            url = await asyncio.to_thread(to_url, request.edit_video, "video")
+        if opts.edit_video:
+            url = await asyncio.to_thread(to_url, opts.edit_video, "video")
             return lambda: self.client.edit_video(model=model, prompt=prompt, video_url=url)
-        if request.extend_video:
-            url = await asyncio.to_thread(to_url, request.extend_video, "video")
+        if opts.extend_video:
+            url = await asyncio.to_thread(to_url, opts.extend_video, "video")
             return lambda: self.client.extend_video(
                 model=model, prompt=prompt, video_url=url, duration=request.duration
             )
@@ -48,13 +50,13 @@ class XaiDriver(ClientDriver[XaiClient]):
         def frames() -> tuple[str | None, list[str], str | None, list[tuple[str, float]]]:
             return (
                 to_url(request.image) if request.image else None,
-                [to_url(ref) for ref in request.references],
+                [to_url(ref) for ref in opts.references],
                 to_url(request.last_frame) if request.last_frame else None,
-                [(to_url(k.image), k.at_s) for k in request.keyframes],
+                [(to_url(k.image), k.at_s) for k in opts.keyframes],
             )
 
         image, references, last_frame, keyframes = await asyncio.to_thread(frames)
-        voices = [{"voice_id": voice} for voice in request.reference_audios] or None
+        voices = [{"voice_id": voice} for voice in opts.reference_audios] or None
         return lambda: self.client.create_video(
             model=model,
             prompt=prompt,
@@ -65,7 +67,7 @@ class XaiDriver(ClientDriver[XaiClient]):
             duration=request.duration,
             aspect_ratio=request.aspect_ratio,
             resolution=request.resolution,
-            generate_audio=request.generate_audio,
+            generate_audio=opts.generate_audio,
             reference_audios=voices,
         )
 
@@ -74,12 +76,17 @@ class XaiDriver(ClientDriver[XaiClient]):
 
 
 def _image_fields(request: ImageRequest | EditRequest) -> dict[str, object]:
+    opts = ImageOptions.of(request)
     return {
         "model": request.model,
         "prompt": request.prompt,
         "n": request.n,
         "aspect_ratio": request.aspect_ratio,
-        "resolution": request.resolution,
+        "resolution": opts.resolution,
         "response_format": request.response_format,
-        "quality": request.quality,
+        "quality": opts.quality,
     }
+
+
+#: The driver the registry opens for this provider.
+DRIVER = XaiDriver

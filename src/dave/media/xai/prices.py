@@ -13,6 +13,7 @@ from dave.core.errors import InvalidRequest
 from dave.media.model_rows import ModelCapability
 from dave.media.prices import Charge, Price
 from dave.media.xai.models import DEFAULTS, ROWS
+from dave.media.xai.options import VideoOptions
 
 if TYPE_CHECKING:
     from dave.media.requests import EditRequest, ImageRequest, VideoRequest
@@ -126,10 +127,17 @@ def _video_charge(
         input_s = input_duration_s if input_duration_s else 15.0
         cost += EXTENSION_INPUT_PRICE.usd * input_s
         basis.append(f"${EXTENSION_INPUT_PRICE.usd:g}/s × {input_s:g} s of input video")
-    inputs = request.input_image_count()
+    inputs = _input_images(request)
     input_price = VIDEO_INPUT_IMAGE_PRICES.get((row.provider, row.model))
     if inputs and input_price is not None:
         cost += input_price.usd * inputs
         basis.append(f"${input_price.usd:g} × {inputs} input image(s) {input_price.source}")
         estimate = estimate or not input_price.documented
     return Charge(round(cost, 6), "usd", " + ".join(basis), estimate=estimate)
+
+
+def _input_images(request: VideoRequest) -> int:
+    """How many still images go in (first/last frame, references, keyframes)."""
+    options = VideoOptions.of(request)
+    frames = (request.image is not None) + (request.last_frame is not None)
+    return frames + len(options.references) + len(options.keyframes)

@@ -21,13 +21,8 @@ from dave.media.capabilities import (
     default_model,
     models,
 )
-from dave.media.requests import (
-    EditRequest,
-    ImageRequest,
-    Request,
-    VideoRequest,
-    shown_value,
-)
+from dave.media.error_lines import shown_value
+from dave.media.requests import EditRequest, ImageRequest, Request, VideoRequest
 from dave.media.rule_checks import (
     ResolvedRequest,
     check_prompt,
@@ -37,24 +32,11 @@ from dave.media.rule_checks import (
     who_can,
 )
 from dave.media.sources import Source, check_sources, shown_path
+from dave.media.xai.options import OFFERS, ImageOptions, VideoOptions
 from dave.media.xai.prices import xai_charge
 
-#: The fields x.ai takes, by kind; any other field set on an x.ai request is refused.
-_XAI_FIELDS: dict[str, frozenset[str]] = {
-    "image": frozenset(
-        {"kind", "provider", "model", "prompt", "n", "aspect_ratio", "resolution"}
-        | {"response_format", "quality"}
-    ),
-    "edit": frozenset(
-        {"kind", "provider", "model", "prompt", "n", "aspect_ratio", "resolution", "images"}
-        | {"response_format", "quality"}
-    ),
-    "video": frozenset(
-        {"kind", "provider", "model", "prompt", "image", "references", "last_frame"}
-        | {"keyframes", "reference_audios", "edit_video", "extend_video", "duration"}
-        | {"aspect_ratio", "resolution", "generate_audio"}
-    ),
-}
+#: The fields x.ai takes, by kind (what its offers name); any other field set is refused.
+_XAI_FIELDS: dict[str, frozenset[str]] = {offer.kind: offer.accepted() for offer in OFFERS}
 
 
 def validate(request: Request, *, check_files: bool = True) -> ResolvedRequest:
@@ -100,6 +82,7 @@ def _refuse(field: str, label: str, why: str) -> InvalidRequest:
 def _check_image(
     request: ImageRequest | EditRequest, cap: ModelCapability, warnings: list[str]
 ) -> dict[str, Any]:
+    opts = ImageOptions.of(request)
     limits, model = cap.image, cap.model
     assert limits is not None
     if request.n not in limits.n:
@@ -112,7 +95,7 @@ def _check_image(
             f"response_format {request.response_format!r} is not supported by {model}; "
             f"use one of {formats}"
         )
-    if request.quality is not None and not limits.qualities:
+    if opts.quality is not None and not limits.qualities:
         hint = _elsewhere(cap, request.kind, lambda row: row.image and row.image.qualities)
         raise InvalidRequest(f"quality is not supported by {model}; leave it unset{hint}")
     if isinstance(request, EditRequest):
@@ -126,14 +109,15 @@ def _check_image(
     return {
         "prompt": check_prompt(request.prompt, limits.max_prompt_chars, model),
         "aspect_ratio": choose("aspect_ratio", request.aspect_ratio, limits.aspect_ratios, model),
-        "resolution": choose("resolution", request.resolution, limits.resolutions, model),
-        "quality": choose("quality", request.quality, limits.qualities, model),
+        "resolution": choose("resolution", opts.resolution, limits.resolutions, model),
+        "quality": choose("quality", opts.quality, limits.qualities, model),
     }
 
 
 def _check_video(
     request: VideoRequest, cap: ModelCapability, warnings: list[str]
 ) -> dict[str, Any]:
+    opts = VideoOptions.of(request)
     video, model, mode = cap.video, cap.model, request.mode
     assert video is not None
     limits = video.modes.get(mode)
@@ -142,7 +126,7 @@ def _check_video(
         raise InvalidRequest(f"{model} cannot do {MODE_LABELS[mode]}{hint}")
     label = MODE_LABELS[mode]
     where = f"{model} {label}"
-    pinned = request.image is not None or request.last_frame is not None or bool(request.keyframes)
+    pinned = request.image is not None or request.last_frame is not None or bool(opts.keyframes)
     may_be_empty = video.empty_prompt_with_frame and limits.frame_controls and pinned
     prompt = check_prompt(request.prompt, video.max_prompt_chars, model, may_be_empty=may_be_empty)
     if request.duration is not None:
@@ -167,8 +151,8 @@ def _check_video(
     aspect_ratio = choose("aspect_ratio", request.aspect_ratio, limits.aspect_ratios, where)
     if aspect_ratio is not None and mode == "image":
         warnings.append("aspect_ratio stretches the first frame; unset, the video keeps its ratio")
-    if len(request.references) > video.max_references:
-        count = len(request.references)
+    if len(opts.references) > video.max_references:
+        count = len(opts.references)
         raise InvalidRequest(
             f"references: at most {video.max_references} reference images, got {count}"
         )
@@ -192,6 +176,7 @@ def _check_extras(
     request: VideoRequest, cap: ModelCapability, limits: VideoModeCapability, label: str
 ) -> None:
     """last_frame, keyframes and reference_audios: which model, which mode, how many."""
+    opts = VideoOptions.of(request)
     for field, most in _EXTRAS.items():
         value = getattr(request, field)
         if value in (None, []):
@@ -206,20 +191,20 @@ def _check_extras(
             raise _refuse(field, label, "use it with text- or image-to-video")
         if isinstance(value, list) and len(value) > most(cap):
             raise InvalidRequest(f"{field}: at most {most(cap)}, got {len(value)}")
-    for i, voice in enumerate(request.reference_audios):
+    for i, voice in enumerate(opts.reference_audios):
         if not _VOICE.fullmatch(voice):
             raise InvalidRequest(f"reference_audios[{i}] {shown_value(voice)} is not a voice id")
-    if request.reference_audios and request.generate_audio is False:
+    if opts.reference_audios and opts.generate_audio is False:
         raise InvalidRequest("reference_audios need sound; drop generate_audio=false")
     length = request.duration or limits.default_duration or 0
-    for i, keyframe in enumerate(request.keyframes):
+    for i, keyframe in enumerate(opts.keyframes):
         if not 0 < keyframe.at_s < length:
             raise InvalidRequest(
                 f"keyframes[{i}].at_s {keyframe.at_s:g} s must be after 0 and before "
                 f"the end ({length} s)"
             )
     gap = cap.video.keyframe_min_gap_s if cap.video else 0.0
-    for earlier, later in itertools.pairwise(sorted(k.at_s for k in request.keyframes)):
+    for earlier, later in itertools.pairwise(sorted(k.at_s for k in opts.keyframes)):
         if later - earlier < gap - 1e-9:
             raise InvalidRequest(
                 f"keyframes at {earlier:g} s and {later:g} s are {later - earlier:.2f} s apart; "
