@@ -10,8 +10,8 @@ import pytest
 from dave.core.errors import InvalidRequest
 from dave.media import capabilities as caps
 from dave.media.requests import EditRequest, ImageRequest, VideoRequest
-from dave.media.xai.options import Keyframe
 from dave.media.xai import prices as xai_prices
+from dave.media.xai.options import Keyframe
 
 DOCUMENTED_IMAGE_RATIOS = (
     "1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "2:1", "1:2",

@@ -14,8 +14,8 @@ from dave.media.requests import (
     VideoRequest,
     parse_request,
 )
-from dave.media.xai.options import Keyframe
 from dave.media.validation import validate
+from dave.media.xai.options import Keyframe
 
 IMAGE_RATIOS = "1:1 16:9 9:16 4:3 3:4 3:2 2:3 2:1 1:2 19.5:9 9:19.5 20:9 9:20 auto".split()  # noqa: SIM905
 VIDEO_RATIOS = ["1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3"]

@@ -14,8 +14,6 @@ from dave.core.errors import ConfigError
 from dave.emulator import EmulatorServer
 from dave.media import catalog
 from dave.media.capabilities import capability, models
-from dave.media.stability import routes as stability_routes
-from dave.media.xai import rules as xai_rules
 from dave.media.requests import (
     OUTPUT_MEDIUM,
     ControlRequest,
@@ -26,6 +24,8 @@ from dave.media.requests import (
     UpscaleRequest,
     VideoRequest,
 )
+from dave.media.stability import routes as stability_routes
+from dave.media.xai import rules as xai_rules
 from dave.tools import BUILTIN_TOOLSETS, ToolContext, media_tools
 from dave.tools.media import KINDS, all_media_tools
 
