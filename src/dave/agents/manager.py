@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from dave.agents.events import ApprovalNeeded, AssetCreated, Done, ErrorEvent, Event
 from dave.agents.loop import run_agent
+from dave.agents.prices import price_of
 from dave.agents.spec import AgentSpec, find_spec, load_specs
 from dave.core.errors import ConfigError, DaveError, InvalidRequest
 from dave.core.settings import Settings, load_settings
@@ -38,36 +39,6 @@ Approve = Callable[["ApprovalRequest"], Awaitable[bool]]
 DEFAULT_AGENT = "daisy"
 MAX_DEPTH = 3
 INTERRUPTED_RESULT = "no result: the run was interrupted before this call finished"
-
-# USD per million tokens (input, output), as the providers list them. A model not here has no
-# known price: its runs report no cost and a budget cannot stop them.
-PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
-    "dave-emulator": (0.0, 0.0),
-    "grok-4-1-fast-reasoning": (0.20, 0.50),
-    "grok-4-1-fast-non-reasoning": (0.20, 0.50),
-    "grok-4-fast-reasoning": (0.20, 0.50),
-    "grok-4-fast-non-reasoning": (0.20, 0.50),
-    "grok-code-fast-1": (0.20, 1.50),
-    "grok-4": (3.00, 15.00),
-    "grok-4-0709": (3.00, 15.00),
-    "grok-3-mini": (0.30, 0.50),
-    "MiniMax-M2": (0.30, 1.20),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1": (2.00, 8.00),
-}
-
-
-def price_of(model: str) -> Callable[[Mapping[str, int]], float | None]:
-    prices = PRICES_PER_MTOK.get(model)
-
-    def cost(usage: Mapping[str, int]) -> float | None:
-        if prices is None:
-            return None
-        prompt = int(usage.get("prompt_tokens") or 0)
-        completion = int(usage.get("completion_tokens") or 0)
-        return (prompt * prices[0] + completion * prices[1]) / 1_000_000
-
-    return cost
 
 
 async def _deny(request: ApprovalRequest) -> bool:
