@@ -26,8 +26,9 @@ if TYPE_CHECKING:
         ToolCallStarted,
     )
     from .loop import run_agent
-    from .manager import AgentManager, AgentRun, resolve_tools
+    from .manager import AgentManager, AgentRun
     from .spec import AgentSpec, load_specs
+    from .toolsets import resolve_tools
 
 __all__ = [
     "AgentManager",
@@ -49,7 +50,7 @@ __all__ = [
 _WHERE = {
     "AgentManager": ".manager",
     "AgentRun": ".manager",
-    "resolve_tools": ".manager",
+    "resolve_tools": ".toolsets",
     "AgentSpec": ".spec",
     "load_specs": ".spec",
     "run_agent": ".loop",
