@@ -26,7 +26,8 @@ if TYPE_CHECKING:
         ToolCallStarted,
     )
     from .loop import run_agent
-    from .manager import AgentManager, AgentRun
+    from .manager import AgentManager
+    from .run import AgentRun
     from .spec import AgentSpec, load_specs
     from .toolsets import resolve_tools
 
@@ -49,7 +50,7 @@ __all__ = [
 
 _WHERE = {
     "AgentManager": ".manager",
-    "AgentRun": ".manager",
+    "AgentRun": ".run",
     "resolve_tools": ".toolsets",
     "AgentSpec": ".spec",
     "load_specs": ".spec",
