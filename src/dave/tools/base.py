@@ -250,10 +250,11 @@ def tool(
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Turns a function (sync or async) into a Tool: `@tool` or `@tool(needs_approval=True)`.
 
-    The schema comes from the type hints (pydantic) and the docstring: its text before `Args:`
-    is the description, `Args:` describes the parameters. A parameter named `ctx` (or typed
-    ToolContext) receives the call's context and is left out of the schema. `summarize` turns
-    the arguments into the one line an approval prompt shows.
+    The schema comes from the type hints (pydantic) and the docstring, in Google, NumPy, Sphinx
+    or Epydoc style: its text before the sections is the description, its parameters section
+    describes the parameters. A parameter named `ctx` (or typed ToolContext) receives the call's
+    context and is left out of the schema. `summarize` turns the arguments into the one line an
+    approval prompt shows.
     """
 
     def wrap(fn: Callable[..., Any]) -> Tool:

@@ -9,15 +9,12 @@ Tool, so base.py can build one from it.
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, get_type_hints
 
+import docstring_parser
 from pydantic import BaseModel, ConfigDict, Field, create_model
-
-_SECTION = re.compile(r"^(Args|Arguments|Parameters|Returns|Yields|Raises|Examples?|Notes?):\s*$")
-_ARG_LINE = re.compile(r"^(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
 
 
 @dataclass(frozen=True)
@@ -51,40 +48,26 @@ def clean_schema(schema: Any) -> Any:
 
 
 def parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
-    """(description, {parameter: description}) from a Google-style docstring.
+    """(description, {parameter: description}) from a docstring in Google, NumPy, Sphinx
+    (`:param x:`) or Epydoc (`@param x:`) style, whichever reads the most of it.
 
-    The description is the text before the first section (`Args:`, `Returns:`, ...), each
-    paragraph's lines joined; `Args:` gives each parameter's description, continuation lines
-    (indented deeper than the entries) included.
+    The description is the text before the sections, each paragraph's lines joined; each
+    parameter's description is one line. A docstring no style can read is all description.
     """
-    head: list[str] = []
-    params: dict[str, list[str]] = {}
-    section: str | None = None
-    entry_indent: int | None = None
-    current: str | None = None
-    for line in inspect.cleandoc(doc or "").splitlines():
-        stripped = line.strip()
-        indent = len(line) - len(line.lstrip())
-        header = _SECTION.match(stripped) if indent == 0 else None
-        if header:
-            section, entry_indent, current = header.group(1), None, None
-            continue
-        if section is None:
-            head.append(line)
-            continue
-        if section not in ("Args", "Arguments", "Parameters") or not stripped:
-            continue
-        if entry_indent is None:
-            entry_indent = indent
-        match = _ARG_LINE.match(stripped)
-        if indent <= entry_indent and match:
-            current = match.group(1).lstrip("*")
-            params[current] = [match.group(2)]
-        elif current is not None:
-            params[current].append(stripped)
-    paragraphs = "\n".join(head).strip().split("\n\n")
-    description = "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
-    return description, {name: " ".join(" ".join(parts).split()) for name, parts in params.items()}
+    # Any text reads as NumPy style, all description if nothing else: no docstring is an error.
+    parsed = docstring_parser.parse(inspect.cleandoc(doc or ""))
+    params = {
+        # `*args: ...` names the parameter `args`.
+        param.arg_name.lstrip("*"): " ".join((param.description or "").split())
+        for param in parsed.params
+        if param.args[0] != "attribute"  # a class's attributes are no call's parameters
+    }
+    return _paragraphs(parsed.description or ""), params
+
+
+def _paragraphs(text: str) -> str:
+    """Each paragraph's lines joined into one, the paragraphs a blank line apart."""
+    return "\n\n".join(" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip())
 
 
 def describe(function: Callable[..., Any], *, name: str, context: type) -> Described:
