@@ -1,4 +1,4 @@
-"""Agent specs: the built-in TOML files, user files that add or override, and their tools."""
+"""Agent specs: the built-in TOML files and user files that add or override."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dave.agents.manager import resolve_tools
-from dave.agents.spec import AgentSpec, find_spec, load_specs
+from dave.agents.spec import find_spec, load_specs
 from dave.core.errors import ConfigError, NotFound
 
 
@@ -25,21 +24,6 @@ def test_the_built_in_agents_are_code_daisy_and_one_per_media_provider() -> None
     assert specs["code"].toolsets == ["files", "shell"]
     assert set(specs["daisy"].can_delegate_to) == {"code", "xai", "minimax", "stability"}
     assert all(spec.source == "builtin" and spec.system_prompt.strip() for spec in specs.values())
-
-
-def test_built_in_tools_resolve_and_missing_media_sets_are_reported_not_fatal() -> None:
-    specs = load_specs()
-    code, _ = resolve_tools(specs["code"], specs)
-    assert {"read_file", "write_file", "edit_file", "run_command"} <= set(code.names())
-    daisy, _ = resolve_tools(specs["daisy"], specs)
-    assert {"generate_image", "fetch_url", "delegate"} <= set(daisy.names())
-    delegate = daisy.get("delegate")
-    assert delegate is not None and "stability:" in delegate.description
-    xai, missing = resolve_tools(specs["xai"], specs)
-    assert "generate_image" in xai.names() and missing == []
-    minimax, missing = resolve_tools(specs["minimax"], specs)
-    if "media_minimax" in missing:  # until dave has MiniMax media, the agent has no tools
-        assert len(minimax) == 0
 
 
 def test_a_user_file_adds_an_agent_named_by_its_file(dave_home: Path) -> None:
@@ -68,12 +52,6 @@ def test_a_bad_user_spec_is_one_line_naming_the_file_and_field(dave_home: Path) 
     write(dave_home, "broken", 'system_prompt = "x"\nmodel_name = "typo"\n')
     with pytest.raises(ConfigError, match="model_name"):
         load_specs(dave_home)
-
-
-def test_an_unknown_tool_set_is_a_config_error() -> None:
-    spec = AgentSpec(name="typo", system_prompt="x", toolsets=["flies"])
-    with pytest.raises(ConfigError, match="unknown tool set 'flies'"):
-        resolve_tools(spec)
 
 
 def test_an_unknown_agent_names_the_known_ones() -> None:

@@ -7,10 +7,9 @@ import asyncio
 import json
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
 import pytest
-from pydantic import Field
 
 from dave.core.errors import InvalidRequest
 from dave.core.redact import Secret
@@ -25,7 +24,6 @@ from dave.tools import (
     deny_all,
     tool,
 )
-from dave.tools.base import parse_docstring
 
 if TYPE_CHECKING:
     from tests.tools.conftest import Approvals
@@ -98,40 +96,6 @@ async def test_context_parameter_is_injected_and_left_out_of_the_schema(
     }
     assert locate.name == "where_am_i"
     assert (await locate.call({"suffix": "!"}, ctx)).content == "workspace!"
-
-
-def test_annotated_field_descriptions_and_constraints_reach_the_schema() -> None:
-    @tool
-    def pick(count: Annotated[int, Field(ge=1, le=5, description="How many.")] = 1) -> str:
-        """Pick some."""
-        return str(count)
-
-    assert pick.parameters["properties"]["count"] == {
-        "type": "integer",
-        "minimum": 1,
-        "maximum": 5,
-        "default": 1,
-        "description": "How many.",
-    }
-
-
-def test_a_parameter_called_title_keeps_its_name_while_titles_are_dropped() -> None:
-    @tool
-    def name_it(title: str) -> str:
-        """Name it."""
-        return title
-
-    assert name_it.parameters == {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"title": {"type": "string"}},
-        "required": ["title"],
-    }
-
-
-def test_docstring_without_sections_is_all_description() -> None:
-    assert parse_docstring("  One line.\n\n  Two\n  lines.  ") == ("One line.\n\nTwo lines.", {})
-    assert parse_docstring(None) == ("", {})
 
 
 async def test_sync_tool_runs_in_a_worker_thread(ctx: ToolContext) -> None:

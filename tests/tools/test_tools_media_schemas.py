@@ -8,9 +8,6 @@ from typing import Any
 
 import pytest
 
-from dave.agents.manager import resolve_tools
-from dave.agents.spec import AgentSpec, load_specs
-from dave.core.errors import ConfigError
 from dave.emulator import EmulatorServer
 from dave.media import catalog
 from dave.media.capabilities import capability, models
@@ -231,28 +228,6 @@ async def test_a_parameter_for_another_provider_is_refused_before_any_request(
         "negative_prompt is for Stability only, not x.ai; leave it unset or choose that provider"
     )
     assert xai.log.posts() == []
-
-
-def test_builtin_agents_get_no_tool_name_twice() -> None:
-    specs = load_specs()
-    for spec in specs.values():
-        tools, missing = resolve_tools(spec, specs)
-        assert len(set(tools.names())) == len(tools.names()), spec.name
-        assert missing == []
-    daisy, _ = resolve_tools(specs["daisy"], specs)
-    assert set(MEDIA.names()) <= set(daisy.names())
-
-
-def test_two_sets_with_one_tool_name_are_refused_naming_both() -> None:
-    spec = AgentSpec(name="greedy", system_prompt="x", toolsets=["media", "media_xai"])
-    with pytest.raises(ConfigError) as caught:
-        resolve_tools(spec)
-    assert caught.value.message == (
-        "agent 'greedy': tool sets 'media' and 'media_xai' both have a tool named 'generate_image'"
-    )
-    # Naming one set twice is not a clash.
-    tools, _ = resolve_tools(AgentSpec(name="twice", system_prompt="x", toolsets=["media"] * 2))
-    assert tools.names() == MEDIA.names()
 
 
 def test_the_xai_video_tool_offers_every_field_its_rules_accept() -> None:

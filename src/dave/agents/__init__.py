@@ -26,8 +26,10 @@ if TYPE_CHECKING:
         ToolCallStarted,
     )
     from .loop import run_agent
-    from .manager import AgentManager, AgentRun, resolve_tools
+    from .manager import AgentManager
+    from .run import AgentRun
     from .spec import AgentSpec, load_specs
+    from .toolsets import resolve_tools
 
 __all__ = [
     "AgentManager",
@@ -48,8 +50,8 @@ __all__ = [
 
 _WHERE = {
     "AgentManager": ".manager",
-    "AgentRun": ".manager",
-    "resolve_tools": ".manager",
+    "AgentRun": ".run",
+    "resolve_tools": ".toolsets",
     "AgentSpec": ".spec",
     "load_specs": ".spec",
     "run_agent": ".loop",

@@ -1,8 +1,8 @@
 """The agent loop: ask the model (streaming), run the tool calls it makes, give it the results,
 until it answers without calling a tool or a limit stops it.
 
-Not for sessions, specs or choosing an endpoint (manager.py): this takes a conversation, a tool
-set, an `openai.AsyncOpenAI` and a `ToolContext`, and yields events.
+Not for sessions, specs or choosing an endpoint (manager.py, run.py): this takes a conversation,
+a tool set, an `openai.AsyncOpenAI` and a `ToolContext`, and yields events.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Agent specs: what an agent is (model, system prompt, tool sets, limits), read from TOML.
 
 Built-in specs live beside this module in `builtin/*.toml`; `$DAVE_HOME/agents/*.toml` adds
-agents or overrides fields of built-in ones. Not for running agents (loop.py, manager.py).
+agents or overrides fields of built-in ones. Not for running agents (loop.py, run.py,
+manager.py).
 
 A user file names the agent by its `name` field, or by its file name when it has none. A user
 spec whose name is a built-in's changes only the fields it gives:

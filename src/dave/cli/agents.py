@@ -42,8 +42,8 @@ def list_agents(*, json_output: bool) -> None:
 
 
 def show_agent(name: str, *, json_output: bool) -> None:
-    from dave.agents.manager import resolve_tools
     from dave.agents.spec import find_spec
+    from dave.agents.toolsets import resolve_tools
 
     specs = _specs()
     spec = find_spec(specs, name)

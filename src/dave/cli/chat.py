@@ -30,7 +30,8 @@ from dave.cli.output import console, emit_json
 from dave.core.errors import ConfigError, DaveError, InvalidRequest
 
 if TYPE_CHECKING:
-    from dave.agents.manager import AgentManager, AgentRun
+    from dave.agents.manager import AgentManager
+    from dave.agents.run import AgentRun
     from dave.tools import ApprovalRequest
 
 EXIT_WORDS = ("/exit", "/quit")

@@ -1,7 +1,9 @@
-"""What a tool is: a typed function the model may call, its JSON schema, approval and errors.
+"""What a tool is: a typed function the model may call, its JSON schema, approval and errors;
+tool sets; and `@tool`, which makes a Tool of a function.
 
-Not for any particular tool (files.py, shell.py, ... hold those) nor for the agent loop that
-calls them (dave.agents): a tool never talks to the LLM.
+Not for reading a function's hints and docstring (schema.py), any particular tool (files.py,
+shell.py, ... hold those) nor for the agent loop that calls them (dave.agents): a tool never
+talks to the LLM.
 """
 
 from __future__ import annotations
@@ -13,20 +15,19 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_type_hints, overload
+from typing import TYPE_CHECKING, Any, overload
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ValidationError
 
 from dave.core.errors import DaveError
 from dave.core.redact import redact
+from dave.tools.schema import clean_schema, describe
 
 if TYPE_CHECKING:
     from dave.media.studio import Studio
 
 # OpenAI's rule for function names.
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_SECTION = re.compile(r"^(Args|Arguments|Parameters|Returns|Yields|Raises|Examples?|Notes?):\s*$")
-_ARG_LINE = re.compile(r"^(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
 
 DENIED = "denied by the user"
 
@@ -128,7 +129,7 @@ class Tool:
         self._context_parameter = context_parameter
         self._summarize = summarize
         self._is_async = inspect.iscoroutinefunction(function)
-        self.parameters: dict[str, Any] = _clean_schema(arguments_model.model_json_schema())
+        self.parameters: dict[str, Any] = clean_schema(arguments_model.model_json_schema())
 
     def __repr__(self) -> str:
         approval = ", needs_approval=True" if self.needs_approval else ""
@@ -224,110 +225,6 @@ def _as_result(returned: Any) -> ToolResult:
     return ToolResult.json(returned)
 
 
-def _clean_schema(schema: Any) -> Any:
-    """Pydantic's schema without `title`s: the model reads descriptions, titles are noise."""
-    if isinstance(schema, list):
-        return [_clean_schema(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    cleaned = {}
-    for key, value in schema.items():
-        if key == "title":
-            continue
-        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
-            # Names here are parameter names, not keywords: a parameter may be called `title`.
-            cleaned[key] = {name: _clean_schema(sub) for name, sub in value.items()}
-        else:
-            cleaned[key] = _clean_schema(value)
-    return cleaned
-
-
-def parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
-    """(description, {parameter: description}) from a Google-style docstring.
-
-    The description is the text before the first section (`Args:`, `Returns:`, ...), each
-    paragraph's lines joined; `Args:` gives each parameter's description, continuation lines
-    (indented deeper than the entries) included.
-    """
-    head: list[str] = []
-    params: dict[str, list[str]] = {}
-    section: str | None = None
-    entry_indent: int | None = None
-    current: str | None = None
-    for line in inspect.cleandoc(doc or "").splitlines():
-        stripped = line.strip()
-        indent = len(line) - len(line.lstrip())
-        header = _SECTION.match(stripped) if indent == 0 else None
-        if header:
-            section, entry_indent, current = header.group(1), None, None
-            continue
-        if section is None:
-            head.append(line)
-            continue
-        if section not in ("Args", "Arguments", "Parameters") or not stripped:
-            continue
-        if entry_indent is None:
-            entry_indent = indent
-        match = _ARG_LINE.match(stripped)
-        if indent <= entry_indent and match:
-            current = match.group(1).lstrip("*")
-            params[current] = [match.group(2)]
-        elif current is not None:
-            params[current].append(stripped)
-    paragraphs = "\n".join(head).strip().split("\n\n")
-    description = "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
-    return description, {name: " ".join(" ".join(parts).split()) for name, parts in params.items()}
-
-
-def _is_context(annotation: Any) -> bool:
-    return annotation is ToolContext or annotation == "ToolContext"
-
-
-def _build_tool(
-    function: Callable[..., Any],
-    *,
-    name: str | None,
-    description: str | None,
-    needs_approval: bool,
-    summarize: Callable[[dict[str, Any]], str] | None,
-) -> Tool:
-    tool_name = name or function.__name__
-    doc_description, doc_params = parse_docstring(function.__doc__)
-    try:
-        hints = get_type_hints(function, include_extras=True)
-    except NameError as error:  # a hint imported only under TYPE_CHECKING, say
-        raise TypeError(f"tool {tool_name}: cannot resolve a type hint ({error})") from None
-    fields: dict[str, Any] = {}
-    context_parameter = None
-    for parameter in inspect.signature(function).parameters.values():
-        annotation = hints.get(parameter.name, Any)
-        if parameter.name == "ctx" or _is_context(annotation):
-            context_parameter = parameter.name
-            continue
-        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-            raise TypeError(f"tool {tool_name}: *args and **kwargs cannot be described to a model")
-        default = ... if parameter.default is parameter.empty else parameter.default
-        about = doc_params.get(parameter.name)
-        # Only a described parameter gets a description here: one given in the annotation
-        # (`Annotated[int, Field(description=...)]`) must not be overwritten by None.
-        info = Field(default, description=about) if about else Field(default)
-        fields[parameter.name] = (annotation, info)
-    model = create_model(
-        f"{tool_name}_arguments",
-        __config__=ConfigDict(extra="forbid", arbitrary_types_allowed=False),
-        **fields,
-    )
-    return Tool(
-        function,
-        name=tool_name,
-        description=description if description is not None else doc_description,
-        arguments_model=model,
-        needs_approval=needs_approval,
-        context_parameter=context_parameter,
-        summarize=summarize,
-    )
-
-
 @overload
 def tool(function: Callable[..., Any], /) -> Tool: ...
 
@@ -353,18 +250,23 @@ def tool(
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Turns a function (sync or async) into a Tool: `@tool` or `@tool(needs_approval=True)`.
 
-    The schema comes from the type hints (pydantic) and the docstring: its text before `Args:`
-    is the description, `Args:` describes the parameters. A parameter named `ctx` (or typed
-    ToolContext) receives the call's context and is left out of the schema. `summarize` turns
-    the arguments into the one line an approval prompt shows.
+    The schema comes from the type hints (pydantic) and the docstring, in Google, NumPy, Sphinx
+    or Epydoc style: its text before the sections is the description, its parameters section
+    describes the parameters. A parameter named `ctx` (or typed ToolContext) receives the call's
+    context and is left out of the schema. `summarize` turns the arguments into the one line an
+    approval prompt shows.
     """
 
     def wrap(fn: Callable[..., Any]) -> Tool:
-        return _build_tool(
+        tool_name = name or fn.__name__
+        described = describe(fn, name=tool_name, context=ToolContext)
+        return Tool(
             fn,
-            name=name,
-            description=description,
+            name=tool_name,
+            description=description if description is not None else described.description,
+            arguments_model=described.arguments_model,
             needs_approval=needs_approval,
+            context_parameter=described.context_parameter,
             summarize=summarize,
         )
 
