@@ -116,8 +116,8 @@ def test_out_dir_in_human_mode_prints_the_copies(
     assert Path(line).name.startswith("a-small-cactus-")
 
 
-def test_b64_format_downloads_nothing(run_dave: RunDave, xai: EmulatorServer) -> None:
-    done = run_dave("image", "a red fox", "--format", "b64", "--json")
+def test_inline_b64_through_opt_downloads_nothing(run_dave: RunDave, xai: EmulatorServer) -> None:
+    done = run_dave("image", "a red fox", "--opt", "response_format=b64_json", "--json")
 
     assert done.returncode == 0, done.stderr
     assert _one_json(done.stdout)["job"]["state"] == "done"

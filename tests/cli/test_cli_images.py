@@ -47,23 +47,24 @@ def _data_uri(path: Path, mime: str = "image/png") -> str:
 
 
 @pytest.mark.parametrize(
-    ("flags", "field"),
+    ("flags", "named"),
     [
-        (["--seed", "3"], "seed"),
-        (["--negative", "fog"], "negative_prompt"),
-        (["--style", "anime"], "style"),
-        (["--width", "512", "--height", "512"], "width"),
-        (["--no-prompt-optimizer"], "prompt_optimizer"),
-        (["--output-format", "webp"], "output_format"),
+        (["--seed", "3"], "--seed is not supported by xai"),
+        (["--negative", "fog"], "--negative is not supported by xai"),
+        (["--style", "anime"], "--style is not supported by xai"),
+        (["--width", "512", "--height", "512"], "--width is not supported by xai"),
+        (["--no-prompt-optimizer"], "--prompt-optimizer is not supported by xai"),
+        (["--format", "webp"], "--format is not supported by xai"),
+        (["--opt", "style_weight=0.5"], "--opt style_weight is not supported by xai"),
     ],
 )
-def test_an_x_ai_image_refuses_another_providers_flag_before_sending(
-    run_dave: RunDave, xai: EmulatorServer, flags: list[str], field: str
+def test_an_x_ai_image_refuses_another_providers_flag_naming_the_flag(
+    run_dave: RunDave, xai: EmulatorServer, flags: list[str], named: str
 ) -> None:
     done = run_dave("image", "a red fox", *flags, "--json")
 
     assert done.returncode == 1
-    assert done.stderr.startswith("dave: error: ") and field in done.stderr
+    assert done.stderr.startswith(f"dave: error: {named}; leave it unset")
     assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
     assert one_json(done.stdout)["error"]["type"] == "InvalidRequest"
     assert len(xai.log) == 0

@@ -96,11 +96,20 @@ def demo(
 
 
 @app.command()
-def providers(json: Json = False) -> None:
+def providers(
+    options: Annotated[
+        bool,
+        typer.Option("--options", help="List every field each provider takes, and its flag."),
+    ] = False,
+    json: Json = False,
+) -> None:
     """List the media providers: key set or not, base URL, models by kind (no network)."""
     from dave.cli import providers as body
 
-    body.show(json_output=json)
+    if options:
+        body.show_options(json_output=json)
+    else:
+        body.show(json_output=json)
 
 
 @app.command()

@@ -1,7 +1,9 @@
 """The arguments of `dave video`, `dave music` and `dave lyrics`: parsing only.
 
-Each body is imported when its command runs (dave.cli.generate, dave.cli.sound), so
-`dave --help` stays fast. Values are checked by the request models, not here.
+Each parameter is named after the request field it fills, so errors can name the flag
+(dave.cli.flags); a provider's rarer options go through `--opt name=value`. Each body is
+imported when its command runs (dave.cli.generate, dave.cli.sound), so `dave --help` stays
+fast. Values are checked by the request models, not here.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import typer
 
 from dave.cli.options import (
     AspectRatio,
+    AudioFormat,
     Json,
     Model,
     Offline,
+    Opts,
     OutDir,
     PromptOptimizer,
     Provider,
@@ -30,9 +34,9 @@ def video(
     ] = None,
     last_frame: Annotated[
         str | None,
-        typer.Option("--last-frame", help="Final frame (grok-imagine-video-1.5, Hailuo-02)."),
+        typer.Option("--last-frame", help="The final frame, on the models that take one."),
     ] = None,
-    reference: Annotated[
+    references: Annotated[
         list[str] | None,
         typer.Option("--reference", help="Reference image (path or URL), up to 7."),
     ] = None,
@@ -49,11 +53,12 @@ def video(
     aspect_ratio: AspectRatio = None,
     resolution: Annotated[
         str | None,
-        typer.Option("--resolution", "-r", help="480p, 720p or 1080p (MiniMax: 768P, 1080P...)."),
+        typer.Option("--resolution", "-r", help="Such as 720p or 1080P, as the model allows."),
     ] = None,
     prompt_optimizer: PromptOptimizer = None,
     provider: Provider = "xai",
     model: Model = None,
+    opt: Opts = None,
     no_wait: Annotated[
         bool, typer.Option("--no-wait", help="Submit and return; `dave jobs wait ID` later.")
     ] = False,
@@ -69,7 +74,7 @@ def video(
         model=model,
         prompt=prompt,
         image=image,
-        references=reference or None,
+        references=references or None,
         last_frame=last_frame,
         subject=subject,
         edit_video=edit_video,
@@ -79,7 +84,9 @@ def video(
         resolution=resolution,
         prompt_optimizer=prompt_optimizer,
     )
-    generate.run("video", fields, wait=not no_wait, out=out, json_output=json, offline=offline)
+    generate.run(
+        "video", fields, opts=opt, wait=not no_wait, out=out, json_output=json, offline=offline
+    )
 
 
 def music(
@@ -93,23 +100,21 @@ def music(
     instrumental: Annotated[
         bool, typer.Option("--instrumental", help="No vocals (MiniMax).")
     ] = False,
-    write_lyrics: Annotated[
+    lyrics_optimizer: Annotated[
         bool, typer.Option("--write-lyrics", help="No lyrics given: MiniMax writes them.")
     ] = False,
     reference: Annotated[
         str | None,
         typer.Option("--reference", help="A track: to cover (MiniMax) or transform (Stability)."),
     ] = None,
-    cover_feature: Annotated[
+    cover_feature_id: Annotated[
         str | None,
         typer.Option("--cover-feature", help="A cover feature id from `dave lyrics --from-track`."),
     ] = None,
     duration: Annotated[
         float | None, typer.Option("--duration", "-d", help="Seconds (Stability).")
     ] = None,
-    format: Annotated[
-        str | None, typer.Option("--format", "-f", help="Audio file format: mp3 or wav.")
-    ] = None,
+    output_format: AudioFormat = None,
     steps: Annotated[
         int | None, typer.Option("--steps", help="Sampling steps (Stability).")
     ] = None,
@@ -135,6 +140,7 @@ def music(
     seed: Seed = None,
     provider: Provider = "minimax",
     model: Model = None,
+    opt: Opts = None,
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
@@ -148,11 +154,11 @@ def music(
         prompt=prompt,
         lyrics=lyrics,
         instrumental=instrumental or None,
-        lyrics_optimizer=write_lyrics or None,
+        lyrics_optimizer=lyrics_optimizer or None,
         reference=reference,
-        cover_feature_id=cover_feature,
+        cover_feature_id=cover_feature_id,
         duration=duration,
-        output_format=format,
+        output_format=output_format,
         steps=steps,
         cfg_scale=cfg_scale,
         strength=strength,
@@ -163,7 +169,13 @@ def music(
         seed=seed,
     )
     generate.run(
-        "music", fields, out=out, json_output=json, offline=offline, text_files=("lyrics",)
+        "music",
+        fields,
+        opts=opt,
+        out=out,
+        json_output=json,
+        offline=offline,
+        text_files=("lyrics",),
     )
 
 
@@ -172,17 +184,18 @@ def lyrics(
         str,
         typer.Argument(metavar="PROMPT", help="Theme and style (or, with --edit, what to change)."),
     ] = "",
-    edit: Annotated[
+    lyrics: Annotated[
         str | None,
         typer.Option("--edit", help="Revise these lyrics (text, or a file holding them)."),
     ] = None,
     title: Annotated[str | None, typer.Option("--title", help="The song's title.")] = None,
-    from_track: Annotated[
+    track: Annotated[
         str | None,
         typer.Option("--from-track", help="Read a track's lyrics and get its cover feature id."),
     ] = None,
     provider: Provider = "minimax",
     model: Model = None,
+    opt: Opts = None,
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
@@ -194,14 +207,15 @@ def lyrics(
         provider=provider,
         model=model,
         prompt=prompt,
-        mode="edit" if edit is not None else None,
-        lyrics=edit,
+        mode="edit" if lyrics is not None else None,
+        lyrics=lyrics,
         title=title,
-        track=from_track,
+        track=track,
     )
     generate.run(
         "lyrics",
         fields,
+        opts=opt,
         out=out,
         json_output=json,
         offline=offline,

@@ -22,21 +22,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-_FORMATS = {"url": "url", "b64": "b64_json", "b64_json": "b64_json", "base64": "b64_json"}
-
-
-def wire_format(value: str) -> str:
-    """The wire's name for how images come back: url or b64_json."""
-    try:
-        return _FORMATS[value.lower()]
-    except KeyError:
-        raise InvalidRequest(f"--format must be url or b64, got {value!r}") from None
+#: What `--format` meant on the image commands before it named the file format.
+_DELIVERY_WORDS = frozenset({"url", "b64", "b64_json", "base64"})
 
 
 def run(
     kind: str,
     fields: dict[str, Any],
     *,
+    opts: list[str] | None = None,
     wait: bool = True,
     out: Path | None,
     json_output: bool,
@@ -44,23 +38,49 @@ def run(
     text_files: tuple[str, ...] = (),
     reporter: Callable[..., None] | None = None,
 ) -> None:
-    """Runs one request of `kind` from the command's fields (unset ones left out) and reports
-    it. `response_format` may be the user's word (url, b64); each field in `text_files` may
-    be text or the name of a file holding it."""
+    """Runs one request of `kind` from the command's fields (unset ones left out) and its
+    `--opt name=value` pairs, and reports it. Each field in `text_files` may be text or the
+    name of a file holding it. A refused request names the flags the user typed."""
+    from dave.cli.flags import command_flags, kind_command, name_flags, parse_opts
+
     request = {key: value for key, value in fields.items() if value is not None}
-    if "response_format" in request:
-        request["response_format"] = wire_format(request["response_format"])
+    if str(request.get("output_format", "")).lower() in _DELIVERY_WORDS:
+        raise InvalidRequest(
+            f"--format is the file format (such as png or mp3), got {request['output_format']!r}",
+            hint="for how the provider returns images use --opt response_format=b64_json",
+        )
+    extra = parse_opts(opts or (), kind, request)
+    request |= extra
     for name in text_files:
         if name in request:
             request[name] = text_or_file(request[name], name)
     if out is not None:
         check_out_dir(out)  # before the job is journaled: a bad -o must not cost a job
-    result = start(
-        lambda studio: studio.run({"kind": kind, **request}, wait=wait),
-        offline,
-        progress=not json_output,
-    )
+    try:
+        result = start(
+            lambda studio: studio.run({"kind": kind, **request}, wait=wait),
+            offline,
+            progress=not json_output,
+        )
+    except InvalidRequest as error:
+        typed = command_flags(kind_command(kind))
+        flags = {name: flag for name, flag in typed.items() if name in fields}
+        renamed = InvalidRequest(name_flags(error, flags, extra), hint=error.hint)
+        renamed.job_id = error.job_id
+        raise renamed from None
     (reporter or report)(result, out=out, json_output=json_output)
+
+
+def one_image(option: str | None, positional: str | None) -> str:
+    """The input image, given with `-i` (or, as before, as the first word)."""
+    if option is not None and positional is not None:
+        raise InvalidRequest(
+            f"two input images: -i {option} and {positional}", hint="give the image once, with -i"
+        )
+    image = option if option is not None else positional
+    if image is None:
+        raise InvalidRequest("no input image", hint="give one with -i IMAGE (a path or URL)")
+    return image
 
 
 #: Endings of files that hold words; a value ending so is a file name, not the words.

@@ -1,7 +1,9 @@
 """The arguments of `dave image`, `dave edit`, `dave upscale` and `dave control`: parsing only.
 
-Each body is imported when its command runs (dave.cli.generate), so `dave --help` stays fast.
-Values are checked by the request models, not here; an unset flag is left out of the request.
+Each parameter is named after the request field it fills, so errors can name the flag
+(dave.cli.flags); a provider's rarer options go through `--opt name=value`. Each body is
+imported when its command runs (dave.cli.generate), so `dave --help` stays fast. Values are
+checked by the request models, not here; an unset flag is left out of the request.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ import typer
 from dave.cli.options import (
     AspectRatio,
     Count,
-    Format,
+    ImageFormat,
     ImageResolution,
     Json,
     Model,
     Negative,
     Offline,
+    Opts,
     OutDir,
-    OutputFormat,
     PromptOptimizer,
     Provider,
     Seed,
@@ -33,6 +35,11 @@ Creativity = Annotated[
 CfgScale = Annotated[
     float | None, typer.Option("--cfg-scale", help="How closely to follow the prompt (SD 3.5).")
 ]
+#: The image a command works on: `-i` everywhere (the positional IMAGE still works).
+InputImage = Annotated[
+    str | None, typer.Option("--image", "-i", help="The input image: a path or URL.")
+]
+OldImage = Annotated[str | None, typer.Argument(metavar="IMAGE", hidden=True)]
 
 
 def image(
@@ -42,7 +49,6 @@ def image(
     n: Count = 1,
     aspect_ratio: AspectRatio = None,
     resolution: ImageResolution = None,
-    format: Format = "url",
     width: Annotated[
         int | None, typer.Option("--width", help="Width in px, with --height (MiniMax).")
     ] = None,
@@ -50,15 +56,20 @@ def image(
         int | None, typer.Option("--height", help="Height in px, with --width (MiniMax).")
     ] = None,
     seed: Seed = None,
-    negative: Negative = None,
+    negative_prompt: Negative = None,
     style: Style = None,
-    output_format: OutputFormat = None,
+    output_format: ImageFormat = None,
     subject: Annotated[
         str | None, typer.Option("--subject", help="Photo of one person to keep (MiniMax).")
     ] = None,
-    init_image: Annotated[
+    image: Annotated[
         str | None,
-        typer.Option("--init-image", help="Start from this image, with --strength (Stability)."),
+        typer.Option(
+            "--image",
+            "-i",
+            "--init-image",
+            help="Start from this image, with --strength (Stability).",
+        ),
     ] = None,
     strength: Annotated[
         float | None,
@@ -66,11 +77,12 @@ def image(
     ] = None,
     cfg_scale: CfgScale = None,
     prompt_optimizer: PromptOptimizer = None,
+    opt: Opts = None,
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
 ) -> None:
-    """Generate images from a prompt (x.ai, MiniMax or Stability)."""
+    """Generate images from a prompt (`dave providers` lists who can)."""
     from dave.cli import generate
 
     fields = dict(
@@ -80,24 +92,23 @@ def image(
         n=n,
         aspect_ratio=aspect_ratio,
         resolution=resolution,
-        response_format=generate.wire_format(format),
         width=width,
         height=height,
         seed=seed,
-        negative_prompt=negative,
+        negative_prompt=negative_prompt,
         style=style,
         output_format=output_format,
         subject=subject,
-        image=init_image,
+        image=image,
         strength=strength,
         cfg_scale=cfg_scale,
         prompt_optimizer=prompt_optimizer,
     )
-    generate.run("image", fields, out=out, json_output=json, offline=offline)
+    generate.run("image", fields, opts=opt, out=out, json_output=json, offline=offline)
 
 
 def edit(
-    image: Annotated[
+    images: Annotated[
         list[str], typer.Option("--image", "-i", help="Source image: a path or URL (1-3).")
     ],
     prompt: Annotated[
@@ -131,17 +142,17 @@ def edit(
         int | None, typer.Option("--grow-mask", help="Pixels to grow and feather the mask by.")
     ] = None,
     creativity: Creativity = None,
-    background: Annotated[
+    background_prompt: Annotated[
         str | None, typer.Option("--background", help="Relight: the new background.")
     ] = None,
-    background_image: Annotated[
+    background_reference: Annotated[
         str | None,
         typer.Option("--background-image", help="Relight: an image the background follows."),
     ] = None,
-    foreground: Annotated[
+    foreground_prompt: Annotated[
         str | None, typer.Option("--foreground", help="Relight: the subject, to keep it clean.")
     ] = None,
-    light_image: Annotated[
+    light_reference: Annotated[
         str | None, typer.Option("--light-image", help="Relight: an image whose light to use.")
     ] = None,
     light_direction: Annotated[
@@ -151,35 +162,29 @@ def edit(
     light_strength: Annotated[
         float | None, typer.Option("--light-strength", help="Relight: 0-1.")
     ] = None,
-    preserve_subject: Annotated[
-        float | None, typer.Option("--preserve-subject", help="Relight: subject kept, 0-1.")
-    ] = None,
-    background_depth: Annotated[
-        float | None, typer.Option("--background-depth", help="Relight: depth of field, 0-1.")
-    ] = None,
     keep_background: Annotated[
         bool, typer.Option("--keep-background", help="Relight: only relight, keep the scene.")
     ] = False,
     n: Count = 1,
     aspect_ratio: AspectRatio = None,
     resolution: ImageResolution = None,
-    format: Format = "url",
     seed: Seed = None,
-    negative: Negative = None,
+    negative_prompt: Negative = None,
     style: Style = None,
-    output_format: OutputFormat = None,
+    output_format: ImageFormat = None,
+    opt: Opts = None,
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
 ) -> None:
-    """Edit images: one to three with a prompt (x.ai), or one with an operation (Stability)."""
+    """Edit images: as the prompt says, or with a provider's operation (`--op`)."""
     from dave.cli import generate
 
     fields = dict(
         provider=provider,
         model=model,
         prompt=prompt,
-        images=image,
+        images=images,
         op=op,
         mask=mask,
         search=search,
@@ -189,31 +194,27 @@ def edit(
         down=down,
         grow_mask=grow_mask,
         creativity=creativity,
-        background_prompt=background,
-        background_reference=background_image,
-        foreground_prompt=foreground,
-        light_reference=light_image,
+        background_prompt=background_prompt,
+        background_reference=background_reference,
+        foreground_prompt=foreground_prompt,
+        light_reference=light_reference,
         light_direction=light_direction,
         light_strength=light_strength,
-        preserve_subject=preserve_subject,
-        background_depth=background_depth,
         keep_background=keep_background or None,
         n=n,
         aspect_ratio=aspect_ratio,
         resolution=resolution,
-        response_format=generate.wire_format(format),
         seed=seed,
-        negative_prompt=negative,
+        negative_prompt=negative_prompt,
         style=style,
         output_format=output_format,
     )
-    generate.run("edit", fields, out=out, json_output=json, offline=offline)
+    generate.run("edit", fields, opts=opt, out=out, json_output=json, offline=offline)
 
 
 def upscale(
-    image: Annotated[
-        str, typer.Argument(metavar="IMAGE", help="The image to enlarge: a path or URL.")
-    ],
+    old_image: OldImage = None,
+    image: InputImage = None,
     mode: Annotated[
         str, typer.Option("--mode", help="fast (4x), conservative (4 MP) or creative (to 4K).")
     ] = "fast",
@@ -223,37 +224,37 @@ def upscale(
     creativity: Creativity = None,
     provider: Provider = "stability",
     seed: Seed = None,
-    negative: Negative = None,
+    negative_prompt: Negative = None,
     style: Style = None,
-    output_format: OutputFormat = None,
+    output_format: ImageFormat = None,
+    opt: Opts = None,
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
 ) -> None:
-    """Make an image larger (Stability): fast, conservative or creative."""
+    """Make an image larger: fast, conservative or creative (`-i IMAGE`)."""
     from dave.cli import generate
 
     fields = dict(
         provider=provider,
-        image=image,
+        image=generate.one_image(image, old_image),
         mode=mode,
         prompt=prompt,
         creativity=creativity,
         seed=seed,
-        negative_prompt=negative,
+        negative_prompt=negative_prompt,
         style=style,
         output_format=output_format,
     )
-    generate.run("upscale", fields, out=out, json_output=json, offline=offline)
+    generate.run("upscale", fields, opts=opt, out=out, json_output=json, offline=offline)
 
 
 def control(
-    image: Annotated[
-        str, typer.Argument(metavar="IMAGE", help="The control image: a path or URL.")
-    ],
+    old_image: OldImage = None,
     prompt: Annotated[
         str, typer.Argument(metavar="PROMPT", help="What to make; style-transfer needs none.")
     ] = "",
+    image: InputImage = None,
     mode: Annotated[
         str,
         typer.Option("--mode", help="sketch, structure, style or style-transfer."),
@@ -269,45 +270,34 @@ def control(
     fidelity: Annotated[
         float | None, typer.Option("--fidelity", help="style: how closely to keep the style.")
     ] = None,
-    style_strength: Annotated[
-        float | None, typer.Option("--style-strength", help="style-transfer: 0-1.")
-    ] = None,
-    composition_fidelity: Annotated[
-        float | None,
-        typer.Option("--composition-fidelity", help="style-transfer: composition kept, 0-1."),
-    ] = None,
-    change_strength: Annotated[
-        float | None,
-        typer.Option("--change-strength", help="style-transfer: how much may change, 0.1-1."),
-    ] = None,
     aspect_ratio: AspectRatio = None,
     provider: Provider = "stability",
     seed: Seed = None,
-    negative: Negative = None,
+    negative_prompt: Negative = None,
     style: Style = None,
-    output_format: OutputFormat = None,
+    output_format: ImageFormat = None,
+    opt: Opts = None,
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
 ) -> None:
-    """Make an image guided by another (Stability): a sketch, a structure or a style."""
+    """Make an image guided by another (`-i IMAGE`): a sketch, a structure or a style."""
     from dave.cli import generate
 
+    if image is not None and old_image is not None and not prompt:
+        prompt, old_image = old_image, None  # `-i IMAGE PROMPT`: the one word given is the prompt
     fields = dict(
         provider=provider,
-        image=image,
+        image=generate.one_image(image, old_image),
         prompt=prompt,
         mode=mode,
         style_image=style_image,
         control_strength=control_strength,
         fidelity=fidelity,
-        style_strength=style_strength,
-        composition_fidelity=composition_fidelity,
-        change_strength=change_strength,
         aspect_ratio=aspect_ratio,
         seed=seed,
-        negative_prompt=negative,
+        negative_prompt=negative_prompt,
         style=style,
         output_format=output_format,
     )
-    generate.run("control", fields, out=out, json_output=json, offline=offline)
+    generate.run("control", fields, opts=opt, out=out, json_output=json, offline=offline)

@@ -23,7 +23,7 @@ Provider = Annotated[
     typer.Option(
         "--provider",
         "-p",
-        help="Media provider: xai, minimax or stability.",
+        help="Media provider (`dave providers` lists them).",
         callback=_provider_name,
     ),
 ]
@@ -40,8 +40,14 @@ Offline = Annotated[
 ]
 ImageResolution = Annotated[str | None, typer.Option("--resolution", "-r", help="1k or 2k.")]
 Count = Annotated[int, typer.Option("-n", "--count", help="Number of images (1-10).")]
-Format = Annotated[
-    str, typer.Option("--format", "-f", help="How the provider returns images: url or b64.")
+Opts = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--opt",
+        metavar="NAME=VALUE",
+        help="A provider option without a flag of its own (repeatable); "
+        "`dave providers --options` lists them.",
+    ),
 ]
 Limit = Annotated[int, typer.Option("--limit", min=1, max=100_000, help="At most this many.")]
 
@@ -51,15 +57,23 @@ Seed = Annotated[
     int | None, typer.Option("--seed", help="Same seed, same settings: a similar result.")
 ]
 Negative = Annotated[
-    str | None, typer.Option("--negative", help="What the output should not show (Stability).")
+    str | None,
+    typer.Option(
+        "--negative", "--negative-prompt", help="What the output should not show (Stability)."
+    ),
 ]
 Style = Annotated[
     str | None,
-    typer.Option("--style", help="Style preset (Stability) or art style (MiniMax image-01-live)."),
+    typer.Option("--style", help="A style preset, or an art style, as the provider names them."),
 ]
-OutputFormat = Annotated[
+ImageFormat = Annotated[
     str | None,
-    typer.Option("--output-format", help="File format: png, jpeg or webp (Stability)."),
+    typer.Option(
+        "--format", "-f", "--output-format", help="File format: png, jpeg or webp (Stability)."
+    ),
+]
+AudioFormat = Annotated[
+    str | None, typer.Option("--format", "-f", help="Audio file format: mp3 or wav.")
 ]
 PromptOptimizer = Annotated[
     bool | None,

@@ -1,11 +1,13 @@
 """The body of `dave providers`: each media provider, whether its key is set (never the key),
-its base URL and what its models do, from settings and the capability table alone.
+its base URL and what its models do, from settings and the registry alone; with `--options`,
+every field each provider takes, and the flag (or `--opt`) that sets it.
 
 Not for checking a key against the provider: this makes no network call.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dave.cli.output import console, emit_json, stdout_console
@@ -80,3 +82,52 @@ def _label(model: dict[str, Any]) -> str:
     if model["deprecated"]:
         label += f" ({model['deprecated']})"
     return label
+
+
+def options(kind_commands: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per provider and kind, every field it takes: the flag that sets it on the kind's
+    command (or `--opt name=VALUE`), its type and what the provider says of it."""
+    from dave.cli.flags import OPT, command_flags
+    from dave.media import catalog
+    from dave.media.requests import SHARED, request_model
+
+    listed = []
+    for slice_ in catalog.slices():
+        kinds = {}
+        for kind, offer in slice_.offers.items():
+            flags = command_flags(kind_commands[kind], with_arguments=True)
+            fields = request_model(kind).model_fields
+            kinds[kind] = [
+                {
+                    "field": name,
+                    "flag": flags.get(name, f"{OPT} {name}=VALUE"),
+                    "type": _type_name(fields[name].annotation),
+                    "about": offer.about(name, SHARED[kind]),
+                }
+                for name in offer.fields()
+            ]
+        listed.append({"name": slice_.name, "kinds": kinds})
+    return listed
+
+
+def _type_name(annotation: Any) -> str:
+    text = str(annotation).replace("typing.", "")
+    text = re.sub(r"Annotated\[int, [^\]]*\]", "int", text)
+    text = re.sub(r"<class '(\w+)'>", r"\1", text)
+    return re.sub(r"dave\.[\w.]+\.(\w+)", r"\1", text).replace(" | None", "")
+
+
+def show_options(*, json_output: bool) -> None:
+    from dave.cli.flags import kind_command
+
+    listed = options({kind: kind_command(kind) for kind in KINDS})
+    if json_output:
+        emit_json({"providers": listed})
+        return
+    out = stdout_console()
+    for index, provider in enumerate(listed):
+        out.print(("\n" if index else "") + f"[bold]{provider['name']}[/bold]")
+        for kind, fields in provider["kinds"].items():
+            out.print(f"  dave {kind}")
+            for field in fields:
+                out.print(f"    {field['flag']:28} {field['about']}", soft_wrap=True, markup=False)

@@ -11,7 +11,7 @@ fields. Not for checking values against a provider's limits (each slice's rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
@@ -109,8 +109,6 @@ class Offer:
     names_model: bool = True
     #: Shared fields this provider needs though the shared model has a default for them.
     required: frozenset[str] = frozenset()
-    #: The CLI flag for a field whose flag is not `--field-name`.
-    flags: Mapping[str, str] = field(default_factory=dict)
 
     def fields(self) -> tuple[str, ...]:
         """Every request field this provider takes for this kind, shared ones first."""

@@ -121,7 +121,6 @@ OFFERS = (
         "write_lyrics, or set lyrics_optimizer), instrumentals (instrumental=true), or a cover "
         "of a reference track",
         model_note="music-cover with a reference or cover_feature_id",
-        flags={"lyrics_optimizer": "--write-lyrics", "cover_feature_id": "--cover-feature"},
     ),
     Offer(
         "lyrics",
@@ -130,6 +129,5 @@ OFFERS = (
         summary="MiniMax writes a full song from a theme (mode write), revises given lyrics "
         "(mode edit), or reads a track's own lyrics from the audio (track; also gives a "
         "cover_feature_id for a cover with generate_music)",
-        flags={"lyrics": "--edit", "track": "--from-track"},
     ),
 )  # fmt: skip

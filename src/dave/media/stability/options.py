@@ -162,7 +162,6 @@ OFFERS = (
         {"prompt": None, "aspect_ratio": _IMAGE_RATIOS, "response_format": None},
         summary="Stability makes one image and can start from an input image (image with "
         "strength), with a negative prompt and a style preset",
-        flags={"negative_prompt": "--negative", "output_format": "--format"},
     ),
     Offer(
         "edit",
@@ -175,9 +174,6 @@ OFFERS = (
         "outpaint, search-replace, recolor, remove-background or relight (new background and "
         "light)",
         names_model=False,
-        flags={"negative_prompt": "--negative", "output_format": "--format",
-               "background_prompt": "--background", "background_reference": "--background-image",
-               "foreground_prompt": "--foreground", "light_reference": "--light-image"},
     ),
     Offer(
         "upscale",
@@ -189,7 +185,6 @@ OFFERS = (
         "keeping the image as it is; needs a prompt) or creative (up to 4K, re-imagining detail "
         "from a small or degraded image; needs a prompt; takes a minute or so)",
         names_model=False,
-        flags={"negative_prompt": "--negative", "output_format": "--format"},
     ),
     Offer(
         "control",
@@ -199,7 +194,6 @@ OFFERS = (
         "structure (keep an image's layout), style (take an image's style) or style-transfer "
         "(redraw image in style_image's style)",
         names_model=False,
-        flags={"negative_prompt": "--negative", "output_format": "--format"},
     ),
     Offer(
         "music",

@@ -104,7 +104,5 @@ OFFERS = (
         "extending a video",
         model_note="grok-imagine-video-1.5 adds 1080p, last_frame, keyframes and voices at a "
         "higher price",
-        flags={"references": "--reference", "edit_video": "--edit",
-               "extend_video": "--extend"},
     ),
 )  # fmt: skip
