@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dave.media.capabilities import offline_prefix, providers
 from dave.store import Asset, Job, JobState, Store
 
 TEST_KEY = "xai-test-key-0123456789"
@@ -49,10 +50,6 @@ class EmulatorProcess:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def xai_base_url(self) -> str:
-        return f"{self.url}/v1"
 
     def start(self) -> EmulatorProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -119,16 +116,23 @@ class EmulatorProcess:
         finally:
             self.set_faults(self.config.get("faults", []))
 
+    def base_url(self, provider: str) -> str:
+        """What a provider's BASE_URL should be for this emulator (`…/v1`, `…/minimax`, ...)."""
+        return f"{self.url}{offline_prefix(provider)}"
+
     def posts(self, path: str, prompt: str) -> list[dict[str, Any]]:
-        """POSTs to `path` whose JSON body carries this prompt."""
-        return [
-            entry
-            for entry in self.requests()
-            if entry["method"] == "POST"
-            and entry["path"] == path
-            and isinstance(entry["json"], dict)
-            and entry["json"].get("prompt") == prompt
-        ]
+        """POSTs to `path` that carry this prompt, in a JSON body (x.ai, MiniMax) or in a
+        multipart text field (Stability)."""
+        found = []
+        for entry in self.requests():
+            if entry["method"] != "POST" or entry["path"] != path:
+                continue
+            body = entry["json"] if isinstance(entry["json"], dict) else None
+            if body is None and isinstance(entry.get("form"), dict):
+                body = entry["form"]["fields"]
+            if body is not None and body.get("prompt") == prompt:
+                found.append(entry)
+        return found
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
@@ -149,10 +153,16 @@ class EmulatorProcess:
 
 
 def dave_env(home: Path, emulator: EmulatorProcess | str) -> dict[str, str]:
-    """The test's environment with DAVE_HOME and x.ai pointed at the emulator (not --offline)."""
-    base_url = emulator if isinstance(emulator, str) else emulator.xai_base_url
+    """The test's environment with DAVE_HOME, pointed at the emulator (not --offline): every
+    provider at an emulator process, or x.ai at a base URL."""
     env = {k: v for k, v in os.environ.items() if k not in ("DAVE_OFFLINE", "DAVE_DEBUG")}
-    env.update(DAVE_HOME=str(home), XAI_BASE_URL=base_url, XAI_API_KEY=TEST_KEY)
+    env["DAVE_HOME"] = str(home)
+    if isinstance(emulator, str):
+        env.update(XAI_BASE_URL=emulator, XAI_API_KEY=TEST_KEY)
+        return env
+    for provider in providers():
+        env[f"{provider.upper()}_BASE_URL"] = emulator.base_url(provider)
+        env[f"{provider.upper()}_API_KEY"] = TEST_KEY
     return env
 
 
@@ -241,15 +251,20 @@ def assert_clean_output(text: str, who: str) -> None:
 # -- reading a DAVE_HOME ---------------------------------------------------------------------
 
 
-def seed_quick_polls(home: Path, models: tuple[str, ...] = (VIDEO_MODEL,)) -> set[str]:
-    """Journal history saying video jobs finish at once (as tests/studio's `quick_polls` does),
-    so the CLI's poll schedule polls every ~1 s instead of waiting ~13 s before its second poll
-    on a fresh journal. The seeded jobs are `done` with no assets; returns their ids."""
+def seed_quick_polls(
+    home: Path,
+    provider: str = "xai",
+    models: tuple[tuple[str, str], ...] = (("video", VIDEO_MODEL),),
+) -> set[str]:
+    """Journal history saying these (kind, model) jobs of `provider` finish at once (as
+    tests/studio's `quick_polls` does), so the CLI's poll schedule polls every ~1 s instead of
+    waiting ~13 s before its second poll on a fresh journal. The seeded jobs are `done` with no
+    assets; returns their ids."""
     ids: set[str] = set()
     with Store.open(home) as store:
-        for model in models:
+        for kind, model in models:
             for _ in range(3):
-                job = store.jobs.create("xai", "video", model, {"kind": "video", "prompt": "seed"})
+                job = store.jobs.create(provider, kind, model, {"kind": kind, "prompt": "seed"})
                 for state in (JobState.SUBMITTING, JobState.SUBMITTED, JobState.DONE):
                     store.jobs.transition(job.id, state)
                 ids.add(job.id)
@@ -352,49 +367,3 @@ def watching(home: Path, prompt: str) -> Iterator[JobWatcher]:
         yield watcher
     finally:
         watcher.close()
-
-
-# -- MiniMax and Stability on the same emulator process ---------------------------------------
-
-PROVIDER_KEYS = {"minimax": "MINIMAX", "stability": "STABILITY"}
-
-
-class ProviderEmulatorProcess(EmulatorProcess):
-    """The emulator process, also read for MiniMax's and Stability's paid requests: a POST
-    carries its prompt in a JSON body (MiniMax) or in a multipart text field (Stability)."""
-
-    def base_url(self, provider: str) -> str:
-        return f"{self.url}/{provider}"
-
-    def posts(self, path: str, prompt: str) -> list[dict[str, Any]]:
-        found = []
-        for entry in self.requests():
-            if entry["method"] != "POST" or entry["path"] != path:
-                continue
-            body = entry["json"] if isinstance(entry["json"], dict) else None
-            if body is None and isinstance(entry.get("form"), dict):
-                body = entry["form"]["fields"]
-            if body is not None and body.get("prompt") == prompt:
-                found.append(entry)
-        return found
-
-
-def provider_env_vars(emulator: ProviderEmulatorProcess) -> dict[str, str]:
-    """The variables that point dave's MiniMax and Stability clients at the emulator."""
-    env: dict[str, str] = {}
-    for provider, prefix in PROVIDER_KEYS.items():
-        env[f"{prefix}_BASE_URL"] = emulator.base_url(provider)
-        env[f"{prefix}_API_KEY"] = TEST_KEY
-    return env
-
-
-def seed_provider_polls(home: Path, provider: str, kind: str, model: str) -> set[str]:
-    """As `seed_quick_polls`, for one provider's (kind, model): polls start at the floor."""
-    ids: set[str] = set()
-    with Store.open(home) as store:
-        for _ in range(3):
-            job = store.jobs.create(provider, kind, model, {"kind": kind, "prompt": "seed"})
-            for state in (JobState.SUBMITTING, JobState.SUBMITTED, JobState.DONE):
-                store.jobs.transition(job.id, state)
-            ids.add(job.id)
-    return ids

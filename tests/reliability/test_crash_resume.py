@@ -4,16 +4,22 @@ without sending the paid request again.
 
 The emulator runs as a separate process (`python -m dave emulator serve --faults FILE`), so it
 outlives the dave processes it serves and its request log (`GET /_emulator/requests`) is the
-provider's own record of what was paid for. Its config stretches each phase so kills can land in
-it: video jobs take 1.5 s, the paid POSTs hang 0.3 s before they are answered, and result
-files arrive in small slow chunks.
+provider's own record of what was paid for. Each provider slice gets its own emulator process,
+whose config (`STRETCH`, keyed by provider) stretches each phase of that provider's generations
+so kills can land in it: jobs take 1.5 s, the paid POSTs hang 0.3 s before they are answered, and
+result bytes (x.ai's and MiniMax's files, Stability's poll answer that is the image) arrive in
+small slow chunks.
 
-Each kill gets its own DAVE_HOME: a kill's outcome is then read from that journal alone,
-`resume` sees only the job that kill left (not a sibling's live job, which it would rightly
-mark `unknown` if it caught it in `submitting`), and the runs can go several at a time to
-keep the file inside two minutes. Video homes are seeded with three finished jobs of history, as a
-user's journal would hold, so the CLI's poll schedule expects ~1 s jobs (on an empty journal it
-waits ~13 s before its second poll).
+The sweeps (`SWEEPS`) kill each way of making media at seeded moments spread over an unkilled
+run's life: an x.ai video (20 kills), an x.ai image as b64 and as a URL, a MiniMax video and a
+Stability creative upscale (8 kills each). Each kill gets its own DAVE_HOME: a kill's outcome is
+then read from that journal alone, `resume` sees only the job that kill left (not a sibling's
+live job, which it would rightly mark `unknown` if it caught it in `submitting`), and the runs can
+go several at a time to keep the file inside a few minutes. Homes of async jobs are seeded with
+three finished jobs of history, as a user's journal would hold, so the CLI's poll schedule
+expects ~1 s jobs (on an empty journal it waits ~13 s before its second poll).
+
+The kills aimed at one phase (on the wire, mid-download) and the resubmit checks run on x.ai.
 """
 
 from __future__ import annotations
@@ -26,12 +32,15 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from tests.reliability.helpers_procs import (
+    VIDEO_MODEL,
     EmulatorProcess,
     KilledRun,
     assert_clean_output,
@@ -47,18 +56,21 @@ from tests.reliability.helpers_procs import (
     watching,
 )
 
+from dave.media.capabilities import providers
 from dave.store import JobState, Store
 
 SEED = 20260509
-VIDEO_KILLS = 20
-IMAGE_KILLS = 8  # for each of --format b64 and --format url
 RESUME_WORKERS = 4
 VIDEO_POST = "/v1/videos/generations"
 IMAGE_POST = "/v1/images/generations"
+MINIMAX_VIDEO_POST = "/minimax/v1/video_generation"
+UPSCALE_POST = "/stability/v2beta/stable-image/upscale/creative"
+VIDEO_READY_S = 1.5
 
-EMULATOR_CONFIG: dict[str, Any] = {
-    "video_ready_s": 1.5,
-    "faults": [
+#: What stretches each provider's phases, for its own emulator process (every matching request,
+#: for the whole module).
+STRETCH: dict[str, list[dict[str, Any]]] = {
+    "xai": [
         # The paid requests take a moment, so a kill can land while one is on the wire.
         {"match": f"POST {VIDEO_POST}", "kind": "hang", "seconds": 0.3},
         {"match": f"POST {IMAGE_POST}", "kind": "hang", "seconds": 0.3},
@@ -66,17 +78,60 @@ EMULATOR_CONFIG: dict[str, Any] = {
         {"match": "GET /files/*.mp4", "kind": "slow", "seconds": 0.07, "chunk_size": 1024},
         {"match": "GET /files/*.jpeg", "kind": "slow", "seconds": 0.05, "chunk_size": 4096},
     ],
-}
-for _rule in EMULATOR_CONFIG["faults"]:
-    _rule["times"] = 0  # every matching request, for the whole module
+    "minimax": [
+        {"match": f"POST {MINIMAX_VIDEO_POST}", "kind": "hang", "seconds": 0.3},
+        {"match": "GET /files/*.mp4", "kind": "slow", "seconds": 0.05, "chunk_size": 4096},
+    ],
+    "stability": [
+        {"match": f"POST {UPSCALE_POST}", "kind": "hang", "seconds": 0.3},
+        # Stability's finished poll answers with the image itself.
+        {"match": "GET /stability/v2beta/results/*", "kind": "slow", "seconds": 0.05,
+         "chunk_size": 4096},
+    ],
+}  # fmt: skip
+for _rules in STRETCH.values():
+    for _rule in _rules:
+        _rule["times"] = 0
 
 pytestmark = pytest.mark.timeout(240)
 
+#: Sources a command may take: a small PNG to upscale.
+Sources = dict[str, Path]
+
+
+class Emulators:
+    """One emulator process per provider slice, with that slice's `STRETCH`, started when a
+    test first asks for it and stopped at the end of the module."""
+
+    def __init__(self, root: Path, stack: ExitStack) -> None:
+        self._root, self._stack = root, stack
+        self._running: dict[str, EmulatorProcess] = {}
+
+    def __call__(self, provider: str) -> EmulatorProcess:
+        if provider not in self._running:
+            config = {"video_ready_s": VIDEO_READY_S, "faults": STRETCH[provider]}
+            process = EmulatorProcess(config, self._root / provider)
+            self._running[provider] = self._stack.enter_context(process)
+        return self._running[provider]
+
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    with EmulatorProcess(EMULATOR_CONFIG, tmp_path_factory.mktemp("emulator")) as process:
-        yield process
+def emulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulators]:
+    with ExitStack() as stack:
+        yield Emulators(tmp_path_factory.mktemp("emulators"), stack)
+
+
+@pytest.fixture(scope="module")
+def emulator(emulators: Emulators) -> EmulatorProcess:
+    """The x.ai slice's emulator process, for the kills aimed at one phase."""
+    return emulators("xai")
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> Sources:
+    path = tmp_path_factory.mktemp("upscale-source") / "small.png"
+    Image.new("RGB", (64, 64), (200, 120, 40)).save(path, format="PNG")
+    return {"png": path}
 
 
 @dataclass(frozen=True)
@@ -84,24 +139,55 @@ class Kind:
     """One way of making media from the CLI, and where its paid request goes."""
 
     name: str
+    provider: str
     medium: str
     post_path: str
-    args: Callable[[str], list[str]]
-    seed_history: bool
+    args: Callable[[str, Sources], list[str]]
+    #: (job kind, model) whose poll history is seeded, so polls start at once (async jobs).
+    seeds: tuple[tuple[str, str], ...]
     workers: int
     """Runs killed side by side: a video run mostly waits; an image run is mostly start-up,
     which several processes slow down on a small machine."""
+    #: Kills in a sweep, and how many different states they must leave at least.
+    kills: int = 8
+    phases: int = 3
+
+    @property
+    def label(self) -> str:
+        """The name with its provider: `xai-video`, `minimax-video`."""
+        prefix = f"{self.provider}-"
+        return self.name if self.name.startswith(prefix) else prefix + self.name
+
+    @property
+    def id(self) -> str:
+        return f"{self.label}, {self.kills} kills"
 
 
 VIDEO = Kind(
-    "video", "video", VIDEO_POST, lambda p: ["video", p, "--duration", "2", "--json"], True, 3
-)
+    "video", "xai", "video", VIDEO_POST,
+    lambda p, _: ["video", p, "--duration", "2", "--json"],
+    (("video", VIDEO_MODEL),), 3, kills=20,
+)  # fmt: skip
 IMAGE_B64 = Kind(
-    "image-b64", "image", IMAGE_POST, lambda p: ["image", p, "--format", "b64", "--json"], False, 2
-)
+    "image-b64", "xai", "image", IMAGE_POST,
+    lambda p, _: ["image", p, "--format", "b64", "--json"], (), 2, phases=2,
+)  # fmt: skip
 IMAGE_URL = Kind(
-    "image-url", "image", IMAGE_POST, lambda p: ["image", p, "--format", "url", "--json"], False, 2
-)
+    "image-url", "xai", "image", IMAGE_POST,
+    lambda p, _: ["image", p, "--format", "url", "--json"], (), 2, phases=2,
+)  # fmt: skip
+MINIMAX_VIDEO = Kind(
+    "minimax-video", "minimax", "video", MINIMAX_VIDEO_POST,
+    lambda p, _: ["video", p, "--provider", "minimax", "--json"],
+    (("video", "MiniMax-Hailuo-2.3"),), 3,
+)  # fmt: skip
+STABILITY_UPSCALE = Kind(
+    "stability-upscale", "stability", "image", UPSCALE_POST,
+    lambda p, s: ["upscale", str(s["png"]), "--mode", "creative", "--prompt", p, "--json"],
+    (("upscale", "upscale-creative"),), 3,
+)  # fmt: skip
+#: Every sweep, over every provider slice.
+SWEEPS = (VIDEO, IMAGE_B64, IMAGE_URL, MINIMAX_VIDEO, STABILITY_UPSCALE)
 
 
 @dataclass
@@ -142,28 +228,36 @@ class Outcome:
 
 
 def prompt_for(kind: Kind, index: int) -> str:
-    return f"crash {kind.name} {index:02d}: a lighthouse in a storm"
+    return f"crash {kind.label} {index:02d}: a lighthouse in a storm"
 
 
 def prepare_home(root: Path, kind: Kind, label: str) -> tuple[Path, set[str]]:
-    home = root / f"{kind.name}-{label}"
-    seeds = seed_quick_polls(home) if kind.seed_history else set()
+    home = root / f"{kind.label}-{label}"
+    seeds = seed_quick_polls(home, kind.provider, kind.seeds) if kind.seeds else set()
     return home, seeds
 
 
-def crash(emulator: EmulatorProcess, root: Path, kind: Kind, index: int, delay_s: float) -> Crash:
+def crash(
+    emulator: EmulatorProcess,
+    root: Path,
+    kind: Kind,
+    sources: Sources,
+    index: int,
+    delay_s: float,
+) -> Crash:
     """Start a generation in a fresh DAVE_HOME and SIGKILL it after `delay_s`."""
     home, seeds = prepare_home(root, kind, f"{index:02d}")
     prompt = prompt_for(kind, index)
+    args = kind.args(prompt, sources)
     if index == 0:  # the first slice: wherever the run is, before its job or not
-        run = run_and_kill(kind.args(prompt), dave_env(home, emulator), delay_s=delay_s)
+        run = run_and_kill(args, dave_env(home, emulator), delay_s=delay_s)
     else:
         # The later slices fall in the job's life even when the machine is slower than it was
         # when the run was measured: the kill waits for the job's row as well as the delay.
         with watching(home, prompt) as watcher:
             started = time.monotonic()
             run = run_and_kill(
-                kind.args(prompt),
+                args,
                 dave_env(home, emulator),
                 kill_when=lambda: (
                     time.monotonic() - started >= delay_s and watcher.state() is not None
@@ -246,14 +340,14 @@ def resume_and_check(emulator: EmulatorProcess, kind: Kind, crashed: Crash) -> O
     return outcome
 
 
-def measure(emulator: EmulatorProcess, root: Path, kind: Kind) -> float:
+def measure(emulator: EmulatorProcess, root: Path, kind: Kind, sources: Sources) -> float:
     """Seconds an unkilled run takes: the median of `kind.workers` runs side by side, the load
     the kill runs see. Each must end `done` with one POST and one good asset."""
 
     def one(index: int) -> float:
         home, seeds = prepare_home(root, kind, f"measure-{index}")
-        prompt = f"measure {kind.name} {index}: a lighthouse in a storm"
-        run = run_and_kill(kind.args(prompt), dave_env(home, emulator), delay_s=60)
+        prompt = f"measure {kind.label} {index}: a lighthouse in a storm"
+        run = run_and_kill(kind.args(prompt, sources), dave_env(home, emulator), delay_s=60)
         assert run.returncode == 0, run.stderr
         assert_clean_output(run.stderr, "an unkilled run")
         (job,) = jobs_in(home, exclude=seeds)
@@ -268,14 +362,17 @@ def measure(emulator: EmulatorProcess, root: Path, kind: Kind) -> float:
         return statistics.median(pool.map(one, range(kind.workers)))
 
 
-def kill_sweep(emulator: EmulatorProcess, root: Path, kind: Kind, kills: int) -> list[Outcome]:
-    """Kill `kills` runs at moments spread over an unkilled run's life, then resume each."""
-    span = measure(emulator, root, kind)
+def kill_sweep(
+    emulator: EmulatorProcess, root: Path, kind: Kind, sources: Sources
+) -> list[Outcome]:
+    """Kill `kind.kills` runs at moments spread over an unkilled run's life, then resume each."""
+    kills = kind.kills
+    span = measure(emulator, root, kind, sources)
     # One kill in each of `kills` equal slices of an unkilled run's life, at a random point of
     # its slice: spread over the whole life, and the same delays on every run of the suite.
     rng = random.Random(f"{SEED}-{kind.name}")
     delays = [round((i + rng.random()) * span / kills, 3) for i in range(kills)]
-    print(f"\n{kind.name}: an unkilled run takes {span:.2f}s; seed {SEED}; kill delays (s):")
+    print(f"\n{kind.id}: an unkilled run takes {span:.2f}s; seed {SEED}; kill delays (s):")
     print("  " + ", ".join(f"{d:.3f}" for d in delays))
     # All kills first, at the load the measurement saw (in shuffled order, so short and long
     # runs share the machine as they did then); the resumes after, more at a time.
@@ -283,7 +380,7 @@ def kill_sweep(emulator: EmulatorProcess, root: Path, kind: Kind, kills: int) ->
     rng.shuffle(order)
     with ThreadPoolExecutor(kind.workers) as pool:
         crashes = sorted(
-            pool.map(lambda item: crash(emulator, root, kind, *item), order),
+            pool.map(lambda item: crash(emulator, root, kind, sources, *item), order),
             key=lambda c: c.index,
         )
     with ThreadPoolExecutor(RESUME_WORKERS) as pool:
@@ -309,19 +406,20 @@ def assert_sweep(outcomes: list[Outcome], *, phases: int) -> None:
     assert len(set(states)) >= phases, states
 
 
-def test_a_video_killed_at_twenty_moments_is_finished_by_resume_and_paid_once(
-    emulator: EmulatorProcess, tmp_path: Path
-) -> None:
-    outcomes = kill_sweep(emulator, tmp_path, VIDEO, VIDEO_KILLS)
-    assert_sweep(outcomes, phases=3)
+def test_every_provider_slice_has_its_stretch_and_a_sweep() -> None:
+    assert set(STRETCH) == set(providers())
+    assert {kind.provider for kind in SWEEPS} == set(providers())
+    for kind in SWEEPS:
+        stretched = {rule["match"] for rule in STRETCH[kind.provider]}
+        assert f"POST {kind.post_path}" in stretched, f"{kind.id}: its paid POST is not held"
 
 
-@pytest.mark.parametrize("kind", [IMAGE_B64, IMAGE_URL], ids=lambda k: k.name)
-def test_an_image_killed_at_eight_moments_is_finished_by_resume_and_paid_once(
-    emulator: EmulatorProcess, tmp_path: Path, kind: Kind
+@pytest.mark.parametrize("kind", SWEEPS, ids=lambda k: k.id)
+def test_a_run_killed_at_spread_moments_is_finished_by_resume_and_paid_once(
+    emulators: Emulators, tmp_path: Path, kind: Kind, sources: Sources
 ) -> None:
-    outcomes = kill_sweep(emulator, tmp_path, kind, IMAGE_KILLS)
-    assert_sweep(outcomes, phases=2)
+    outcomes = kill_sweep(emulators(kind.provider), tmp_path, kind, sources)
+    assert_sweep(outcomes, phases=kind.phases)
 
 
 # -- kills aimed at one phase ----------------------------------------------------------------
@@ -339,7 +437,7 @@ def kill_in_state(
     """Run the generation and SIGKILL it as soon as its job is in `state` and `also()` holds."""
     with watching(home, prompt) as watcher:
         run = run_and_kill(
-            kind.args(prompt),
+            kind.args(prompt, {}),
             dave_env(home, emulator),
             kill_when=lambda: watcher.state() == state and also(),
         )
@@ -459,7 +557,7 @@ def test_resume_removes_the_temp_file_a_killed_download_left(mid_download: MidDo
 
 def test_kept_media_files_are_not_executable(emulator: EmulatorProcess, tmp_path: Path) -> None:
     home = tmp_path / "home"
-    result = run_dave(*IMAGE_B64.args("a plain still life"), env=dave_env(home, emulator))
+    result = run_dave(*IMAGE_B64.args("a plain still life", {}), env=dave_env(home, emulator))
     assert result.returncode == 0, result.stderr
     (path,) = library_files(home)
     assert stat.S_IMODE(path.stat().st_mode) & 0o111 == 0, oct(path.stat().st_mode)

@@ -1,10 +1,19 @@
-"""Hostile input through the doors a user has: the Studio's verbs and the `dave` command line.
+"""Hostile input through the doors a user has: the Studio's verbs and the `dave` command line,
+for every provider slice.
 
 Whatever comes in (empty, whitespace, NUL, lone surrogates, 100 kB prompts, numbers of every
-wrong kind, unknown ratios, sources that are missing, folders, random bytes, sparse files past
-the cap, URLs with odd schemes), dave answers with one InvalidRequest (CLI: one `dave: error:`
-line, and exit 1, or 2 for a usage error), makes no network call, writes no job row and no
-file. Where validation legitimately passes, the request goes through as a normal job.
+wrong kind, unknown ratios and choices, sources that are missing, folders, random bytes, sparse
+files past the cap, images past Stability's pixel and aspect limits, audio that is not audio,
+URLs with odd schemes), dave answers with one InvalidRequest (CLI: one `dave: error:` line, and
+exit 1, or 2 for a usage error), makes no network call, writes no job row and no file. Where
+validation legitimately passes, the request goes through once as a normal job that the provider
+(the emulator, shaped after the wire documents) accepts. `validate` is the oracle: the Studio must
+refuse exactly what it refuses.
+
+`SLICES` describes each provider's request kinds in one table keyed by provider (the verb and the
+options around the field under test, and what its prompts may be); the prompt proofs run over
+every slice. x.ai's own options and sources, and the other providers' numbers, choices, image
+sizes and audio, have their own tests below.
 
 tests/media/test_media_properties.py fuzzes `validate` without touching files; here the real
 files are checked and the whole path (Studio, CLI) must stay silent on the wire.
@@ -30,12 +39,15 @@ from hypothesis import strategies as st
 from PIL import Image
 from tests.conftest import run_dave
 
-from dave import InvalidRequest, Studio
+from dave import DaveError, InvalidRequest, Rejected, Studio
 from dave.cli.app import app
 from dave.cli.errors import run_guarded
 from dave.emulator import EmulatorServer
-from dave.media.capabilities import capability, models
+from dave.emulator.log import LoggedRequest
+from dave.emulator.makers import make_audio
+from dave.media.capabilities import capability, models, providers
 from dave.media.sources import MAX_BYTES
+from dave.media.stability.routes import STYLE_PRESETS
 from dave.media.validation import validate
 from dave.store.jobs import JobState
 
@@ -48,6 +60,8 @@ IMAGE_RATIOS = IMAGE_CAP.aspect_ratios
 VIDEO_RATIOS = VIDEO_CAP.modes["text"].aspect_ratios
 ALL_MODELS = set(models("xai"))
 STATES = {state.value for state in JobState}
+#: The longest prompt any MiniMax or Stability kind takes (stability.md: 10 000 characters).
+STABILITY_PROMPT_MAX = 10_000
 
 # --- strategies ------------------------------------------------------------------------------
 
@@ -206,12 +220,12 @@ class Trace:
     files: int
 
 
-def trace(xai: EmulatorServer, home: Path) -> Trace:
-    return Trace(len(xai.log), len(xai.log.posts()), job_rows(home), len(media_files(home)))
+def trace(server: EmulatorServer, home: Path) -> Trace:
+    return Trace(len(server.log), len(server.log.posts()), job_rows(home), len(media_files(home)))
 
 
-def assert_untouched(before: Trace, xai: EmulatorServer, home: Path) -> None:
-    after = trace(xai, home)
+def assert_untouched(before: Trace, server: EmulatorServer, home: Path) -> None:
+    after = trace(server, home)
     assert after.requests == before.requests, "a refused request reached the network"
     assert after.jobs == before.jobs, "a refused request left a job row"
     assert after.files == before.files, "a refused request left a file"
@@ -234,11 +248,17 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="module")
-def real_sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """A valid PNG and a valid 2 s MP4, to put next to a hostile source."""
+def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Valid sources to put next to a hostile value: images, a mask, a 2 s MP4, an 8 s song."""
     where = tmp_path_factory.mktemp("real-sources")
-    png = where / "ok.png"
-    Image.new("RGB", (64, 48), (10, 120, 200)).save(png, format="PNG")
+    made: dict[str, str] = {}
+    for name, size in (("png", (64, 64)), ("frame", (640, 360)), ("big", (1024, 1024))):
+        path = where / f"{name}.png"
+        Image.new("RGB", size, (10, 120, 200)).save(path, format="PNG")
+        made[name] = str(path)
+    mask = where / "mask.png"
+    Image.new("L", (64, 64), 255).save(mask, format="PNG")
+    made["mask"] = str(mask)
     mp4 = where / "ok.mp4"
     with av.open(str(mp4), "w") as container:
         stream = container.add_stream("libx264", rate=4)
@@ -250,48 +270,77 @@ def real_sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
-    return {"png": str(png), "mp4": str(mp4)}
+    made["mp4"] = str(mp4)
+    song = where / "song.mp3"
+    song.write_bytes(make_audio("a reference song", 8.0, "mp3"))
+    made["song"] = str(song)
+    return made
+
+
+@pytest.fixture
+def emulator(minimax: EmulatorServer, stability: EmulatorServer) -> EmulatorServer:
+    """One emulator serves every provider; dave is pointed at each prefix."""
+    minimax.config.video_ready_s = 0.05
+    return minimax
 
 
 serials = itertools.count()
 
 
-# --- the Studio --------------------------------------------------------------------------------
+# --- one call through the Studio, judged against `validate` ------------------------------------
+
+#: Provider error codes for content judgments no local rule can make (stability.md §8: 422).
+PROVIDER_JUDGMENTS: dict[str, frozenset[str]] = {"stability": frozenset({"invalid_language"})}
 
 
-async def _studio_call(verb: str, prompt: Any, options: dict[str, Any], *, wait: bool) -> Any:
-    async with Studio(poll_floor_s=0.1) as studio:
-        if verb == "image":
-            return await studio.image(prompt, **options)
+async def _call(verb: str, options: dict[str, Any]) -> Any:
+    async with Studio(poll_floor_s=0.05) as studio:
+        if verb == "video":
+            return await studio.video(options.pop("prompt"), wait=False, **options)
         if verb == "edit":
-            images = options.pop("images")
-            return await studio.edit(prompt, images, **options)
-        return await studio.video(prompt, wait=wait, **options)
+            return await studio.edit(options.pop("prompt"), options.pop("images"), **options)
+        if verb in ("upscale", "control"):
+            return await getattr(studio, verb)(options.pop("image"), **options)
+        return await getattr(studio, verb)(**options)
 
 
-def through_studio(
-    xai: EmulatorServer, home: Path, verb: str, prompt: Any, options: dict[str, Any]
-) -> str:
+def through_studio(server: EmulatorServer, home: Path, verb: str, options: dict[str, Any]) -> str:
     """Runs one call; the Studio must refuse exactly what `validate` refuses, and leave no trace
-    when it does. A request that passes goes out once (a video is only submitted)."""
-    request = {"kind": verb, "prompt": prompt, **options}
+    when it does. A request that passes goes out once (a video is only submitted) and is taken."""
     try:
-        validate(request)
+        validate({"kind": verb, **options})
         verdict = None
     except InvalidRequest as error:
         check_refusal(error)
         verdict = error.message
-    before = trace(xai, home)
+    except DaveError as error:  # e.g. a request model's own type check
+        raise AssertionError(f"validate raised {error!r}, not InvalidRequest") from None
+    before = trace(server, home)
     try:
-        result = asyncio.run(_studio_call(verb, prompt, dict(options), wait=False))
+        result = asyncio.run(_call(verb, dict(options)))
     except InvalidRequest as error:
         check_refusal(error)
         assert verdict is not None, f"validate took it, the Studio refused: {error.message}"
-        assert_untouched(before, xai, home)
+        assert_untouched(before, server, home)
         event("refused")
         return "refused"
+    except Rejected as error:
+        # Judgments only the provider can make (Stable Audio's "English only") are its to make:
+        # one POST, a failed job, nothing kept. Any other refusal is a gap in the rules.
+        judgments = PROVIDER_JUDGMENTS.get(options.get("provider", "xai"), frozenset())
+        assert error.code in judgments, (
+            f"validate took {options!r}, the provider refused it: {error.user_line()}"
+        )
+        after = trace(server, home)
+        assert (after.posts, after.files) == (before.posts + 1, before.files)
+        event("judged by the provider")
+        return "judged"
+    except DaveError as error:
+        raise AssertionError(
+            f"validate took {options!r}, the provider refused it: {error.user_line()}"
+        ) from None
     assert verdict is None, f"validate refused ({verdict}), the Studio sent it"
-    after = trace(xai, home)
+    after = trace(server, home)
     assert after.posts == before.posts + 1
     assert after.jobs == before.jobs + 1
     assert result.job.state.value in ("done", "submitted")
@@ -299,18 +348,169 @@ def through_studio(
     return "passed"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=FIXTURE_CHECKS)
-@given(prompt=any_prompts, verb=st.sampled_from(["image", "video"]))
-def test_any_prompt_is_refused_before_the_wire_or_sent_as_given(
-    prompt: str, verb: str, xai: EmulatorServer, dave_home: Path
-) -> None:
-    outcome = through_studio(
-        xai, dave_home, verb, prompt, {"duration": 1} if verb == "video" else {}
-    )
-    if outcome == "passed":
-        sent = xai.log.posts()[-1].json["prompt"]
-        assert sent == prompt.strip()
+def sent_prompt(post: LoggedRequest) -> Any:
+    """The prompt a POST carried, in its JSON body or a multipart text field (None: none)."""
+    body = post.json if post.form is None else post.form["fields"]
+    return body.get("prompt") if isinstance(body, dict) else None
 
+
+SOURCE_FIELDS = frozenset({"image", "images", "mask", "reference", "track"})
+
+
+def _with_sources(options: dict[str, Any], sources: dict[str, str]) -> dict[str, Any]:
+    """Options with `@name` placeholders (in source fields only) replaced by real paths."""
+    out: dict[str, Any] = {}
+    for key, value in options.items():
+        if key not in SOURCE_FIELDS:
+            out[key] = value
+        elif isinstance(value, str) and value.startswith("@"):
+            out[key] = sources[value[1:]]
+        elif isinstance(value, list):
+            out[key] = [sources[v[1:]] if str(v).startswith("@") else v for v in value]
+        else:
+            out[key] = value
+    return out
+
+
+# --- the slices ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One provider's request kinds, and what their prompts may be."""
+
+    #: kind name → (verb, the options around the field under test).
+    kinds: dict[str, tuple[str, dict[str, Any]]]
+    #: Past this many characters no kind of the provider takes a prompt.
+    prompt_max: int
+    #: Some kind takes a blank prompt (erase, a song with lyrics, ...).
+    blank_prompt_ok: bool
+
+    def must_refuse(self, prompt: str) -> bool:
+        """A prompt no kind of this provider may send: NUL, a lone surrogate, too long; or
+        blank, where every kind needs one."""
+        unsendable = "\x00" in prompt or any(0xD800 <= ord(ch) <= 0xDFFF for ch in prompt)
+        blank = not prompt.strip()
+        return unsendable or len(prompt) > self.prompt_max or (blank and not self.blank_prompt_ok)
+
+
+XA = {"provider": "xai"}
+MM = {"provider": "minimax"}
+ST = {"provider": "stability"}
+SLICES: dict[str, Slice] = {
+    "xai": Slice(
+        kinds={
+            "xai-image": ("image", {**XA, "prompt": "a fox"}),
+            "xai-edit": ("edit", {**XA, "prompt": "a fox", "images": ["@png"]}),
+            "xai-video": ("video", {**XA, "prompt": "a lake", "duration": 1}),
+        },
+        prompt_max=IMAGE_PROMPT_MAX,
+        blank_prompt_ok=False,
+    ),
+    "minimax": Slice(
+        kinds={
+            "mm-image": ("image", {**MM, "prompt": "a fox"}),
+            "mm-video": ("video", {**MM, "prompt": "a lake"}),
+            "mm-i2v": ("video", {
+                **MM, "prompt": "a lake", "model": "MiniMax-Hailuo-02", "image": "@frame"}),
+            "mm-music": ("music", {**MM, "prompt": "jazz", "lyrics": "[Verse]\nla la"}),
+            "mm-lyrics": ("lyrics", {**MM, "prompt": "a song about foxes"}),
+        },
+        prompt_max=STABILITY_PROMPT_MAX,
+        blank_prompt_ok=True,
+    ),
+    "stability": Slice(
+        kinds={
+            "st-core": ("image", {**ST, "prompt": "a fox"}),
+            "st-sd3": ("image", {**ST, "prompt": "a fox", "model": "sd3.5-large"}),
+            "st-sd3-i2i": (
+                "image", {**ST, "prompt": "a fox", "model": "sd3.5-large", "image": "@png"}),
+            "st-erase": ("edit", {**ST, "prompt": "", "images": ["@png"], "op": "erase"}),
+            "st-inpaint": ("edit", {**ST, "prompt": "a hat", "images": ["@png"], "mask": "@mask"}),
+            "st-outpaint": (
+                "edit", {**ST, "prompt": "", "images": ["@png"], "op": "outpaint", "left": 8}),
+            "st-upscale-fast": ("upscale", {**ST, "image": "@png"}),
+            "st-upscale-creative": (
+                "upscale", {**ST, "image": "@png", "mode": "creative", "prompt": "x"}),
+            "st-upscale-conservative": (
+                "upscale", {**ST, "image": "@png", "mode": "conservative", "prompt": "x"}),
+            "st-sketch": (
+                "control", {**ST, "image": "@png", "prompt": "a house", "mode": "sketch"}),
+            "st-style": ("control", {**ST, "image": "@png", "prompt": "a house", "mode": "style"}),
+            "st-audio": ("music", {**ST, "prompt": "rain", "duration": 2}),
+            "st-audio-a2a": (
+                "music", {**ST, "prompt": "rain", "duration": 8, "reference": "@song"}),
+            "st-audio-3": (
+                "music", {**ST, "prompt": "rain", "duration": 2, "model": "stable-audio-3"}),
+        },
+        prompt_max=STABILITY_PROMPT_MAX,
+        blank_prompt_ok=True,
+    ),
+}  # fmt: skip
+#: Every kind, of every provider.
+KINDS: dict[str, tuple[str, dict[str, Any]]] = {
+    name: kind for slice_ in SLICES.values() for name, kind in slice_.kinds.items()
+}
+BY_PROVIDER = pytest.mark.parametrize("provider", list(SLICES))
+
+
+def _options(kind: str, sources: dict[str, str], **changes: Any) -> tuple[str, dict[str, Any]]:
+    verb, base = KINDS[kind]
+    return verb, _with_sources({**base, **changes}, sources)
+
+
+def test_every_provider_has_its_request_kinds_in_the_table() -> None:
+    assert set(SLICES) == set(providers())
+    for provider, slice_ in SLICES.items():
+        assert slice_.kinds, provider
+        assert {options["provider"] for _, options in slice_.kinds.values()} == {provider}
+
+
+# --- prompts, for every slice --------------------------------------------------------------------
+
+
+@BY_PROVIDER
+@settings(max_examples=60, deadline=None, suppress_health_check=FIXTURE_CHECKS)
+@given(prompt=refused_prompts, data=st.data())
+def test_a_refused_prompt_never_leaves_the_machine(
+    provider: str,
+    prompt: str,
+    data: st.DataObject,
+    emulator: EmulatorServer,
+    dave_home: Path,
+    sources: dict[str, str],
+) -> None:
+    slice_ = SLICES[provider]
+    kind = data.draw(st.sampled_from(sorted(slice_.kinds)), label="kind")
+    verb, options = _options(kind, sources, prompt=prompt)
+    verdict = through_studio(emulator, dave_home, verb, options)
+    # A blank prompt is fine where the prompt is optional (erase, a song with lyrics, ...), and
+    # 8 kB is within Stability's 10 000 characters; NUL, a lone surrogate or 10 001+ never are.
+    # x.ai takes neither a blank prompt nor one past its image limit.
+    if slice_.must_refuse(prompt):
+        assert verdict == "refused"  # and `through_studio` saw nothing sent, kept or written
+
+
+@BY_PROVIDER
+@settings(max_examples=60, deadline=None, suppress_health_check=FIXTURE_CHECKS)
+@given(prompt=any_prompts, data=st.data())
+def test_any_prompt_is_refused_before_the_wire_or_sent_as_given(
+    provider: str,
+    prompt: str,
+    data: st.DataObject,
+    emulator: EmulatorServer,
+    dave_home: Path,
+    sources: dict[str, str],
+) -> None:
+    slice_ = SLICES[provider]
+    kind = data.draw(st.sampled_from(sorted(slice_.kinds)), label="kind")
+    verb, options = _options(kind, sources, prompt=prompt)
+    outcome = through_studio(emulator, dave_home, verb, options)
+    if outcome == "passed" and prompt.strip():
+        assert sent_prompt(emulator.log.posts()[-1]) == prompt.strip()
+
+
+# --- x.ai's own options and sources ---------------------------------------------------------
 
 #: What a Python caller might pass where text goes.
 junk = st.one_of(
@@ -328,10 +528,10 @@ junk = st.one_of(
 @settings(max_examples=60, deadline=None, suppress_health_check=FIXTURE_CHECKS)
 @given(prompt=junk, verb=st.sampled_from(["image", "edit", "video"]))
 def test_a_prompt_that_is_not_text_is_refused(
-    prompt: Any, verb: str, xai: EmulatorServer, dave_home: Path, real_sources: dict[str, str]
+    prompt: Any, verb: str, xai: EmulatorServer, dave_home: Path, sources: dict[str, str]
 ) -> None:
-    options: dict[str, Any] = {"images": [real_sources["png"]]} if verb == "edit" else {}
-    outcome = through_studio(xai, dave_home, verb, prompt, options)
+    options: dict[str, Any] = {"images": [sources["png"]]} if verb == "edit" else {}
+    outcome = through_studio(xai, dave_home, verb, {"prompt": prompt, **options})
     # pydantic reads UTF-8 bytes as text (b"a fox" works); nothing else that is not text passes.
     assert outcome == "refused" or isinstance(prompt, bytes)
 
@@ -343,18 +543,9 @@ def test_edit_sources_of_any_type_are_refused(
 ) -> None:
     before = trace(xai, dave_home)
     with pytest.raises(InvalidRequest) as caught:
-        asyncio.run(_studio_call("edit", "make it blue", {"images": images}, wait=False))
+        asyncio.run(_call("edit", {"prompt": "make it blue", "images": images}))
     check_refusal(caught.value)
     assert_untouched(before, xai, dave_home)
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=FIXTURE_CHECKS)
-@given(prompt=refused_prompts, verb=st.sampled_from(["image", "edit", "video"]))
-def test_a_refused_prompt_never_leaves_the_machine(
-    prompt: str, verb: str, xai: EmulatorServer, dave_home: Path, real_sources: dict[str, str]
-) -> None:
-    options: dict[str, Any] = {"images": [real_sources["png"]]} if verb == "edit" else {}
-    assert through_studio(xai, dave_home, verb, prompt, options) == "refused"
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=FIXTURE_CHECKS)
@@ -369,7 +560,7 @@ def test_any_option_value_is_refused_before_the_wire_or_kept_in_range(
     value: Any,
     xai: EmulatorServer,
     dave_home: Path,
-    real_sources: dict[str, str],
+    sources: dict[str, str],
 ) -> None:
     if verb == "video" and field in ("n", "quality"):
         field = "generate_audio" if field == "quality" else "duration"
@@ -377,10 +568,10 @@ def test_any_option_value_is_refused_before_the_wire_or_kept_in_range(
         field = "n"
     options: dict[str, Any] = {field: value}
     if verb == "edit":
-        options["images"] = [real_sources["png"]]
+        options["images"] = [sources["png"]]
     if verb == "video" and field != "duration":
         options["duration"] = 1
-    outcome = through_studio(xai, dave_home, verb, "a red fox", options)
+    outcome = through_studio(xai, dave_home, verb, {"prompt": "a red fox", **options})
     if outcome == "passed":
         sent = xai.log.posts()[-1].json
         if field == "n":
@@ -417,11 +608,11 @@ def test_a_hostile_source_is_refused_before_the_wire(
     xai: EmulatorServer,
     dave_home: Path,
     folder: Path,
-    real_sources: dict[str, str],
+    sources: dict[str, str],
 ) -> None:
     verb, field, medium = where
     source = spec.make(folder, medium, next(serials))
-    good = real_sources["png"]
+    good = sources["png"]
     options: dict[str, Any]
     if field == "images":
         options = {"images": [good, source] if with_a_good_one else [source]}
@@ -440,8 +631,130 @@ def test_a_hostile_source_is_refused_before_the_wire(
         options = {field: source}
         if field == "image":
             options["duration"] = 1
-    assert through_studio(xai, dave_home, verb, "make it glow", options) == "refused"
+    assert through_studio(xai, dave_home, verb, {"prompt": "make it glow", **options}) == "refused"
     assert media_files(dave_home) == []
+
+
+def test_a_sparse_file_past_the_cap_is_refused_without_being_read(
+    folder: Path, xai: EmulatorServer, dave_home: Path
+) -> None:
+    for medium, verb, field in (("image", "edit", "images"), ("video", "video", "edit_video")):
+        path = Path(SourceSpec("huge", 1).make(folder, medium, next(serials)))
+        assert path.stat().st_size == MAX_BYTES[medium] + 1
+        value: Any = [str(path)] if field == "images" else str(path)
+        before = trace(xai, dave_home)
+        with pytest.raises(InvalidRequest, match="the limit for a source") as caught:
+            asyncio.run(_call(verb, {"prompt": "x", field: value}))
+        check_refusal(caught.value)
+        assert_untouched(before, xai, dave_home)
+
+
+# --- MiniMax's and Stability's numbers, choices, image sizes and audio ---------------------------
+
+#: (kind, field) for every number a new kind takes.
+NUMBERS = [
+    ("mm-image", "seed"), ("mm-image", "width"), ("mm-image", "n"), ("mm-image", "style_weight"),
+    ("mm-video", "duration"), ("mm-i2v", "duration"),
+    ("mm-music", "sample_rate"), ("mm-music", "bitrate"),
+    ("st-core", "seed"), ("st-sd3", "cfg_scale"), ("st-sd3-i2i", "strength"),
+    ("st-erase", "grow_mask"), ("st-inpaint", "grow_mask"),
+    ("st-outpaint", "left"), ("st-outpaint", "right"), ("st-outpaint", "up"),
+    ("st-outpaint", "down"), ("st-outpaint", "creativity"),
+    ("st-upscale-creative", "creativity"), ("st-upscale-conservative", "creativity"),
+    ("st-upscale-creative", "seed"),
+    ("st-sketch", "control_strength"), ("st-style", "fidelity"),
+    ("st-audio", "duration"), ("st-audio", "steps"), ("st-audio", "cfg_scale"),
+    ("st-audio-a2a", "strength"), ("st-audio-a2a", "mask_start"), ("st-audio-a2a", "mask_end"),
+    ("st-audio-3", "duration"), ("st-audio-3", "seed"),
+]  # fmt: skip
+
+#: (kind, field, valid choices) for every choice a new kind takes.
+CHOICES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("mm-image", "aspect_ratio", ("1:1", "16:9", "21:9", "9:16")),
+    ("mm-image", "style", ("漫画", "水彩")),
+    ("mm-video", "resolution", ("768P", "1080P", "512P")),
+    ("mm-lyrics", "mode", ("write", "edit")),
+    ("st-core", "aspect_ratio", ("1:1", "16:9", "21:9", "9:21")),
+    ("st-core", "style", STYLE_PRESETS[:3]),
+    ("st-core", "output_format", ("png", "jpeg", "webp")),
+    ("st-erase", "op", ("erase", "outpaint", "remove-background", "inpaint")),
+    ("st-upscale-fast", "mode", ("fast", "conservative", "creative")),
+    ("st-sketch", "mode", ("sketch", "structure", "style")),
+    ("st-audio", "output_format", ("mp3", "wav")),
+    ("st-audio", "model", ("stable-audio-2", "stable-audio-2.5", "stable-audio-3")),
+]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=FIXTURE_CHECKS)
+@given(case=st.sampled_from(NUMBERS), value=any_number)
+def test_any_number_is_refused_before_the_wire_or_taken_by_the_provider(
+    case: tuple[str, str], value: Any, emulator: EmulatorServer, dave_home: Path,
+    sources: dict[str, str],
+) -> None:  # fmt: skip
+    kind, field = case
+    extra = {"height": value} if field == "width" else {}
+    verb, options = _options(kind, sources, **{field: value}, **extra)
+    through_studio(emulator, dave_home, verb, options)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=FIXTURE_CHECKS)
+@given(data=st.data(), case=st.sampled_from(CHOICES))
+def test_any_choice_is_refused_before_the_wire_or_taken_by_the_provider(
+    data: st.DataObject, case: tuple[str, str, tuple[str, ...]], emulator: EmulatorServer,
+    dave_home: Path, sources: dict[str, str],
+) -> None:  # fmt: skip
+    kind, field, valid = case
+    value = data.draw(st.one_of(st.sampled_from(valid), any_choice_text), label=field)
+    verb, options = _options(kind, sources, **{field: value})
+    through_studio(emulator, dave_home, verb, options)
+
+
+#: Image sizes around Stability's limits: tiny, thin, past the pixel caps, extreme aspects.
+hostile_sizes = st.one_of(
+    st.tuples(st.integers(1, 80), st.integers(1, 80)),
+    st.tuples(st.integers(32, 700), st.integers(32, 700)),
+    st.tuples(st.integers(1, 40), st.integers(600, 4200)),
+    st.tuples(st.integers(600, 4200), st.integers(1, 40)),
+    st.sampled_from([(63, 64), (64, 63), (64, 64), (4096, 4096), (1, 1), (2500, 100)]),
+)
+IMAGE_SOURCES = [
+    "st-sd3-i2i", "st-erase", "st-outpaint", "st-upscale-fast", "st-upscale-creative",
+    "st-upscale-conservative", "st-sketch", "mm-i2v",
+]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=FIXTURE_CHECKS)
+@given(size=hostile_sizes, kind=st.sampled_from(IMAGE_SOURCES))
+def test_a_source_image_of_any_size_is_refused_before_the_wire_or_taken_by_the_provider(
+    size: tuple[int, int], kind: str, emulator: EmulatorServer, dave_home: Path,
+    sources: dict[str, str], tmp_path: Path,
+) -> None:  # fmt: skip
+    path = tmp_path / f"sized-{next(serials)}.png"
+    Image.new("L", size, 128).save(path, format="PNG")
+    field = "images" if KINDS[kind][0] == "edit" else "image"
+    value: Any = [str(path)] if field == "images" else str(path)
+    verb, options = _options(kind, sources, **{field: value})
+    options.pop("mask", None)
+    through_studio(emulator, dave_home, verb, options)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=FIXTURE_CHECKS)
+@given(
+    junk=st.binary(max_size=2048),
+    suffix=st.sampled_from([".mp3", ".wav", ".flac", ".png", ""]),
+    kind=st.sampled_from(["mm-music", "st-audio-a2a", "mm-lyrics"]),
+)
+def test_audio_that_is_not_audio_is_refused_before_the_wire(
+    junk: bytes, suffix: str, kind: str, emulator: EmulatorServer, dave_home: Path,
+    sources: dict[str, str], tmp_path: Path,
+) -> None:  # fmt: skip
+    path = tmp_path / f"not-audio-{next(serials)}{suffix}"
+    path.write_bytes(junk)
+    field = "track" if kind == "mm-lyrics" else "reference"
+    verb, options = _options(kind, sources, **{field: str(path)})
+    if kind == "mm-lyrics":
+        options.pop("prompt")
+    assert through_studio(emulator, dave_home, verb, options) == "refused"
 
 
 # --- the command line ------------------------------------------------------------------------
@@ -674,20 +987,6 @@ def test_known_hostile_arguments_through_the_installed_command(
     assert media_files(dave_home) == []
 
 
-def test_a_sparse_file_past_the_cap_is_refused_without_being_read(
-    folder: Path, xai: EmulatorServer, dave_home: Path
-) -> None:
-    for medium, verb, field in (("image", "edit", "images"), ("video", "video", "edit_video")):
-        path = Path(SourceSpec("huge", 1).make(folder, medium, next(serials)))
-        assert path.stat().st_size == MAX_BYTES[medium] + 1
-        value: Any = [str(path)] if field == "images" else str(path)
-        before = trace(xai, dave_home)
-        with pytest.raises(InvalidRequest, match="the limit for a source") as caught:
-            asyncio.run(_studio_call(verb, "x", {field: value}, wait=False))
-        check_refusal(caught.value)
-        assert_untouched(before, xai, dave_home)
-
-
 @pytest.mark.parametrize("argv", [["jobs", "show", "j_\udcff"], ["assets", "show", "\udcff"]])
 def test_an_id_that_is_not_utf8_is_one_error_line(argv: list[str], dave_home: Path) -> None:
     ran = dave_in_process(argv)
@@ -698,3 +997,39 @@ def test_an_id_that_is_not_utf8_is_one_error_line(argv: list[str], dave_home: Pa
 def test_a_limit_out_of_range_is_refused(limit: str, dave_home: Path) -> None:
     ran = dave_in_process(["jobs", "list", "--limit", limit])
     assert_clear_failure(ran)
+
+
+PROVIDER_CLI_CASES = [
+    ["image", "a fox", "--provider", "minimax", "--width", "100", "--height", "100"],
+    ["image", "a fox", "--provider", "minimax", "--count", "10"],
+    ["image", "a fox", "--provider", "minimax", "--aspect-ratio", "7:3"],
+    ["video", "a lake", "--provider", "minimax", "--duration", "7"],
+    ["video", "a lake", "--provider", "minimax", "--resolution", "4K"],
+    ["image", "a fox", "--provider", "stability", "--style", "vaporwave"],
+    ["image", "a fox", "--provider", "stability", "--output-format", "gif"],
+    ["upscale", "@png", "--mode", "imaginative"],
+    ["upscale", "@png", "--mode", "creative", "--creativity", "3"],
+    ["upscale", "@huge"],
+    ["control", "@png", "a house", "--mode", "doodle"],
+    ["music", "rain", "--provider", "stability", "--duration", "-4"],
+    ["music", "rain", "--provider", "stability", "--steps", "1e9"],
+    ["music", "", "--provider", "minimax"],
+    ["lyrics", "", "--provider", "minimax", "--track", "@junk"],
+]
+
+
+@pytest.mark.parametrize("argv", PROVIDER_CLI_CASES, ids=[" ".join(a) for a in PROVIDER_CLI_CASES])
+def test_hostile_provider_options_fail_in_one_line_and_touch_nothing(
+    argv: list[str], emulator: EmulatorServer, dave_home: Path, tmp_path: Path,
+    sources: dict[str, str],
+) -> None:  # fmt: skip
+    junk = tmp_path / "junk.mp3"
+    junk.write_bytes(b"\x00not audio at all" * 40)
+    huge = tmp_path / "huge.png"
+    Image.new("L", (5000, 5000), 1).save(huge, format="PNG")
+    places = {"@png": sources["png"], "@junk": str(junk), "@huge": str(huge)}
+    argv = [places.get(arg, arg) for arg in argv]
+    before = trace(emulator, dave_home)
+    ran = dave_in_process(argv)
+    assert_clear_failure(ran)
+    assert_untouched(before, emulator, dave_home)
