@@ -179,10 +179,11 @@ def test_two_dave_commands_looping_on_one_home_never_see_a_locked_database(
 
     def loop(fmt: str) -> list[subprocess.CompletedProcess[str]]:
         # The same prompts from both loops, one as b64 and one as URLs.
-        return [run_dave("image", p, "--format", fmt, "--json", env=env) for p in prompts]
+        delivery = f"response_format={fmt}"
+        return [run_dave("image", p, "--opt", delivery, "--json", env=env) for p in prompts]
 
     with ThreadPoolExecutor(2) as pool:
-        runs = [run for batch in pool.map(loop, ("b64", "url")) for run in batch]
+        runs = [run for batch in pool.map(loop, ("b64_json", "url")) for run in batch]
 
     for run in runs:
         assert_clean_output(run.stderr, "dave image")
@@ -251,7 +252,7 @@ def resume_beside_a_live_image(
     xai.set_faults([{"match": f"POST {IMAGE_POST}", "kind": "hang", "seconds": 3.0}])
     env = dave_env(home, xai.xai_base_url)
     live = subprocess.Popen(
-        dave_command("image", prompt, "--format", "b64", "--json"),
+        dave_command("image", prompt, "--opt", "response_format=b64_json", "--json"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -170,11 +170,11 @@ VIDEO = Kind(
 )  # fmt: skip
 IMAGE_B64 = Kind(
     "image-b64", "xai", "image", IMAGE_POST,
-    lambda p, _: ["image", p, "--format", "b64", "--json"], (), 2, phases=2,
+    lambda p, _: ["image", p, "--opt", "response_format=b64_json", "--json"], (), 2, phases=2,
 )  # fmt: skip
 IMAGE_URL = Kind(
     "image-url", "xai", "image", IMAGE_POST,
-    lambda p, _: ["image", p, "--format", "url", "--json"], (), 2, phases=2,
+    lambda p, _: ["image", p, "--opt", "response_format=url", "--json"], (), 2, phases=2,
 )  # fmt: skip
 MINIMAX_VIDEO = Kind(
     "minimax-video", "minimax", "video", MINIMAX_VIDEO_POST,

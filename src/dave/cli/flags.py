@@ -35,8 +35,7 @@ def command_flags(command: Any, *, with_arguments: bool = False) -> dict[str, st
     for param in command.params:
         # By kind, not class: typer's parameters need not subclass click's own.
         if param.param_type_name == "option" and param.name:
-            longs = [opt for opt in param.opts if opt.startswith("--")]
-            flags[param.name] = (longs or param.opts)[0]
+            flags[param.name] = param.opts[0]  # as the command declares it first (-n, --image)
         elif param.param_type_name == "argument" and param.name and with_arguments:
             flags[param.name] = param.human_readable_name.upper()
     return flags

@@ -58,7 +58,7 @@ class FaultRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     match: str
-    """`"METHOD /path"` with fnmatch wildcards, e.g. `"GET /v1/videos/*"`, `"* /files/*"`."""
+    """`"METHOD /path"` with fnmatch wildcards, e.g. `"GET /jobs/*"`, `"* /files/*"`."""
     kind: FaultKind
     """What happens; see the class docstring."""
     status: int = 500
@@ -89,7 +89,7 @@ class FaultRule(BaseModel):
     def _method_and_path(cls, value: str) -> str:
         method, _, path = value.strip().partition(" ")
         if not method or not path.startswith("/"):
-            raise ValueError('match must look like "METHOD /path", e.g. "GET /v1/videos/*"')
+            raise ValueError('match must look like "METHOD /path", e.g. "GET /jobs/*"')
         return f"{method.upper()} {path.strip()}"
 
     def delay(self) -> float:
