@@ -97,6 +97,7 @@ def demo(
 
 @app.command()
 def providers(
+    ctx: typer.Context,
     options: Annotated[
         bool,
         typer.Option("--options", help="List every field each provider takes, and its flag."),
@@ -107,7 +108,8 @@ def providers(
     from dave.cli import providers as body
 
     if options:
-        body.show_options(json_output=json)
+        commands = ctx.find_root().command.commands  # type: ignore[attr-defined]  # a group
+        body.show_options(commands, json_output=json)
     else:
         body.show(json_output=json)
 

@@ -27,6 +27,7 @@ from dave.cli.options import (
 
 
 def video(
+    ctx: typer.Context,
     prompt: Annotated[str, typer.Argument(metavar="PROMPT", help="What happens in the video.")],
     image: Annotated[
         str | None,
@@ -85,11 +86,19 @@ def video(
         prompt_optimizer=prompt_optimizer,
     )
     generate.run(
-        "video", fields, opts=opt, wait=not no_wait, out=out, json_output=json, offline=offline
+        "video",
+        fields,
+        command=ctx.command,
+        opts=opt,
+        wait=not no_wait,
+        out=out,
+        json_output=json,
+        offline=offline,
     )
 
 
 def music(
+    ctx: typer.Context,
     prompt: Annotated[
         str, typer.Argument(metavar="PROMPT", help="Style, mood and scene; or the sound to make.")
     ],
@@ -171,6 +180,7 @@ def music(
     generate.run(
         "music",
         fields,
+        command=ctx.command,
         opts=opt,
         out=out,
         json_output=json,
@@ -180,6 +190,7 @@ def music(
 
 
 def lyrics(
+    ctx: typer.Context,
     prompt: Annotated[
         str,
         typer.Argument(metavar="PROMPT", help="Theme and style (or, with --edit, what to change)."),
@@ -215,6 +226,7 @@ def lyrics(
     generate.run(
         "lyrics",
         fields,
+        command=ctx.command,
         opts=opt,
         out=out,
         json_output=json,

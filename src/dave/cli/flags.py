@@ -18,15 +18,6 @@ from dave.core.errors import InvalidRequest
 OPT = "--opt"
 
 
-def kind_command(kind: str) -> Any:
-    """The command that makes `kind` (`dave image` for image, ...), as click sees it."""
-    import typer
-
-    from dave.cli.app import app
-
-    return typer.main.get_command(app).commands[kind]  # type: ignore[attr-defined]
-
-
 def command_flags(command: Any, *, with_arguments: bool = False) -> dict[str, str]:
     """Each request field that has a flag on `command`, by field: the command's parameters are
     named after the fields they fill. `with_arguments` adds the positional ones, by their
@@ -41,7 +32,9 @@ def command_flags(command: Any, *, with_arguments: bool = False) -> dict[str, st
     return flags
 
 
-def parse_opts(opts: Iterable[str], kind: str, given: Mapping[str, Any]) -> dict[str, Any]:
+def parse_opts(
+    opts: Iterable[str], kind: str, given: Mapping[str, Any], flags: Mapping[str, str]
+) -> dict[str, Any]:
     """`--opt name=value` pairs as request fields: the value as text where the field is text,
     else read as JSON (numbers, true/false, lists) or, failing that, as text."""
     from dave.media.requests import request_model
@@ -64,7 +57,7 @@ def parse_opts(opts: Iterable[str], kind: str, given: Mapping[str, Any]) -> dict
         if name in found:
             raise InvalidRequest(f"{OPT} {name} is given twice; give it once")
         if given.get(name) is not None:
-            typed = command_flags(kind_command(kind)).get(name, name)
+            typed = flags.get(name, name)
             raise InvalidRequest(f"{OPT} {name} repeats {typed}; give it once")
         found[name] = raw if _takes_text(fields[name].annotation) else _json_or_text(raw)
     return found

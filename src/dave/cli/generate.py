@@ -30,6 +30,7 @@ def run(
     kind: str,
     fields: dict[str, Any],
     *,
+    command: Any = None,
     opts: list[str] | None = None,
     wait: bool = True,
     out: Path | None,
@@ -40,8 +41,11 @@ def run(
 ) -> None:
     """Runs one request of `kind` from the command's fields (unset ones left out) and its
     `--opt name=value` pairs, and reports it. Each field in `text_files` may be text or the
-    name of a file holding it. A refused request names the flags the user typed."""
-    from dave.cli.flags import command_flags, kind_command, name_flags, parse_opts
+    name of a file holding it. A refused request names the flags of `command` (the running
+    click command) the user typed."""
+    from dave.cli.flags import command_flags, name_flags, parse_opts
+
+    flags = command_flags(command) if command is not None else {}
 
     request = {key: value for key, value in fields.items() if value is not None}
     if str(request.get("output_format", "")).lower() in _DELIVERY_WORDS:
@@ -49,7 +53,7 @@ def run(
             f"--format is the file format (such as png or mp3), got {request['output_format']!r}",
             hint="for how the provider returns images use --opt response_format=b64_json",
         )
-    extra = parse_opts(opts or (), kind, request)
+    extra = parse_opts(opts or (), kind, request, flags)
     request |= extra
     for name in text_files:
         if name in request:
@@ -63,9 +67,8 @@ def run(
             progress=not json_output,
         )
     except InvalidRequest as error:
-        typed = command_flags(kind_command(kind))
-        flags = {name: flag for name, flag in typed.items() if name in fields}
-        renamed = InvalidRequest(name_flags(error, flags, extra), hint=error.hint)
+        given = {name: flag for name, flag in flags.items() if name in fields}
+        renamed = InvalidRequest(name_flags(error, given, extra), hint=error.hint)
         renamed.job_id = error.job_id
         raise renamed from None
     (reporter or report)(result, out=out, json_output=json_output)

@@ -43,6 +43,7 @@ OldImage = Annotated[str | None, typer.Argument(metavar="IMAGE", hidden=True)]
 
 
 def image(
+    ctx: typer.Context,
     prompt: Annotated[str, typer.Argument(metavar="PROMPT", help="What to draw.")],
     provider: Provider = "xai",
     model: Model = None,
@@ -104,10 +105,13 @@ def image(
         cfg_scale=cfg_scale,
         prompt_optimizer=prompt_optimizer,
     )
-    generate.run("image", fields, opts=opt, out=out, json_output=json, offline=offline)
+    generate.run(
+        "image", fields, command=ctx.command, opts=opt, out=out, json_output=json, offline=offline
+    )
 
 
 def edit(
+    ctx: typer.Context,
     images: Annotated[
         list[str], typer.Option("--image", "-i", help="Source image: a path or URL (1-3).")
     ],
@@ -209,10 +213,13 @@ def edit(
         style=style,
         output_format=output_format,
     )
-    generate.run("edit", fields, opts=opt, out=out, json_output=json, offline=offline)
+    generate.run(
+        "edit", fields, command=ctx.command, opts=opt, out=out, json_output=json, offline=offline
+    )
 
 
 def upscale(
+    ctx: typer.Context,
     old_image: OldImage = None,
     image: InputImage = None,
     mode: Annotated[
@@ -246,10 +253,13 @@ def upscale(
         style=style,
         output_format=output_format,
     )
-    generate.run("upscale", fields, opts=opt, out=out, json_output=json, offline=offline)
+    generate.run(
+        "upscale", fields, command=ctx.command, opts=opt, out=out, json_output=json, offline=offline
+    )
 
 
 def control(
+    ctx: typer.Context,
     old_image: OldImage = None,
     prompt: Annotated[
         str, typer.Argument(metavar="PROMPT", help="What to make; style-transfer needs none.")
@@ -300,4 +310,6 @@ def control(
         style=style,
         output_format=output_format,
     )
-    generate.run("control", fields, opts=opt, out=out, json_output=json, offline=offline)
+    generate.run(
+        "control", fields, command=ctx.command, opts=opt, out=out, json_output=json, offline=offline
+    )

@@ -117,10 +117,9 @@ def _type_name(annotation: Any) -> str:
     return re.sub(r"dave\.[\w.]+\.(\w+)", r"\1", text).replace(" | None", "")
 
 
-def show_options(*, json_output: bool) -> None:
-    from dave.cli.flags import kind_command
-
-    listed = options({kind: kind_command(kind) for kind in KINDS})
+def show_options(commands: dict[str, Any], *, json_output: bool) -> None:
+    """`dave providers --options`, from the root command's media `commands` by name."""
+    listed = options({kind: commands[kind] for kind in KINDS})
     if json_output:
         emit_json({"providers": listed})
         return
