@@ -133,16 +133,3 @@ def offers(kind: str) -> Mapping[str, Offer]:
 def short_labels() -> dict[str, str]:
     """Each provider's short name (`x.ai`, `MiniMax`, ...)."""
     return {s.name: s.short_label for s in _SLICES.values()}
-
-
-def describe_all() -> list[dict[str, Any]]:
-    """Each provider's names and variables."""
-    return [
-        {
-            "name": s.name,
-            "label": s.label,
-            "key_variable": s.key_variable,
-            "base_url_variable": s.base_url_variable,
-        }
-        for s in _SLICES.values()
-    ]
