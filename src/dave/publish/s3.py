@@ -1,0 +1,325 @@
+"""Publishing to Amazon S3 or an S3-compatible store (MinIO, Cloudflare R2, moto, ...) with boto3:
+a HEAD to find an object, a create-only streamed upload to place one, and either a public URL
+or a presigned GET URL to link to it.
+
+Not for reading settings (settings.py builds an S3Target from plain values) nor for the
+journal of publications (publisher.py). Credentials come from boto3's own chain (environment,
+profile, instance role); this module never takes, keeps or prints them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import boto3
+from boto3.exceptions import S3UploadFailedError
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    CredentialRetrievalError,
+    HTTPClientError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+from dave.core.errors import ConfigError, NotFound
+from dave.core.redact import redact, remember
+from dave.publish.errors import (
+    BucketMissing,
+    CredentialsRefused,
+    PublishError,
+    TargetUnreachable,
+)
+from dave.publish.target import CACHE_CONTROL, Placed, content_key
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import HeadObjectOutputTypeDef
+
+MIB = 1 << 20
+# A file up to this size goes up in one PutObject; a larger one in parts. Parts are read from
+# disk as they are sent (s3transfer's ReadFileChunk), so memory stays near
+# MAX_CONCURRENCY socket buffers whatever the file's size.
+MULTIPART_THRESHOLD = 64 * MIB
+# 16 MiB parts: a 1 GiB file is 64 parts, far below S3's 10,000, and each part is big enough
+# that a request's fixed cost is small next to its transfer.
+MULTIPART_CHUNKSIZE = 16 * MIB
+MAX_CONCURRENCY = 4
+# SigV4 presigned URLs live at most 7 days.
+MAX_PRESIGN_EXPIRES_S = 7 * 24 * 3600
+
+# Codes (besides any 401/403) that mean the credentials, or their permission, were refused.
+_REFUSED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AllAccessDisabled",
+        "ExpiredToken",
+        "InvalidAccessKeyId",
+        "InvalidToken",
+        "SignatureDoesNotMatch",
+        "TokenRefreshRequired",
+    }
+)
+# A create-only write lost to another writer of the same key (412), or met one still going (409).
+_LOST_RACE_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
+
+
+def _create_only(params: dict[str, Any], **_: Any) -> None:
+    """Makes a PutObject or CompleteMultipartUpload fail (412) if the key is taken."""
+    params.setdefault("IfNoneMatch", "*")
+
+
+class S3Target:
+    """A bucket (and key prefix) to publish to. `find`, `put` and `link` talk to the store;
+    `key_for` does not."""
+
+    name = "s3"
+
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        public_base_url: str | None = None,
+        presign_expires_s: int = 86400,
+    ) -> None:
+        if not bucket or "/" in bucket:
+            raise ConfigError(f"S3 bucket name {bucket!r} is not usable")
+        if prefix.startswith("/"):
+            raise ConfigError(
+                f"S3 key prefix {prefix!r} starts with '/'", hint="write it as 'media/', say"
+            )
+        if not 1 <= presign_expires_s <= MAX_PRESIGN_EXPIRES_S:
+            raise ConfigError(
+                f"presigned links must last 1 to {MAX_PRESIGN_EXPIRES_S} s "
+                f"(7 days), not {presign_expires_s}"
+            )
+        if public_base_url is not None and not public_base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"public base URL {public_base_url!r} is not an http(s) URL")
+        self.bucket = bucket
+        self.prefix = prefix
+        self.endpoint_url = endpoint_url
+        self.region = region
+        self.public_base_url = public_base_url
+        self.presign_expires_s = presign_expires_s
+        self._client = self._make_client()
+        self._endpoint = self._client.meta.endpoint_url
+        # Parts up to MAX_CONCURRENCY at once; "classic" keeps s3transfer (and so the
+        # create-only hooks below) even where the CRT transfer client is installed.
+        self._transfer = TransferConfig(
+            multipart_threshold=MULTIPART_THRESHOLD,
+            multipart_chunksize=MULTIPART_CHUNKSIZE,
+            max_concurrency=MAX_CONCURRENCY,
+            use_threads=True,
+            preferred_transfer_client="classic",
+        )
+        # Set once a HEAD of the bucket has answered: a missing key is then only a missing key.
+        self._bucket_seen = False
+
+    def _make_client(self) -> S3Client:
+        try:
+            session = boto3.session.Session(region_name=self.region)
+            client = session.client(
+                "s3",
+                endpoint_url=self.endpoint_url,
+                config=Config(
+                    # SigV4 everywhere: botocore would presign some URLs with SigV2, which
+                    # newer AWS regions refuse.
+                    signature_version="s3v4",
+                    retries={"mode": "standard", "max_attempts": 3},
+                    connect_timeout=10,
+                    read_timeout=60,
+                    max_pool_connections=MAX_CONCURRENCY + 2,
+                    # Most S3-compatible stores (MinIO, moto, R2 on its account endpoint) serve
+                    # buckets on the path; virtual hosts need DNS that a custom endpoint may
+                    # not have. AWS itself keeps boto3's choice.
+                    s3={"addressing_style": "path"} if self.endpoint_url else {},
+                ),
+            )
+        except ProfileNotFound as error:
+            raise ConfigError(
+                f"AWS profile {error.kwargs.get('profile')!r} is not configured",
+                hint="check AWS_PROFILE and ~/.aws/config",
+            ) from None
+        except (BotoCoreError, ValueError) as error:
+            raise ConfigError(f"cannot set up the S3 client: {_one_line(error)}") from None
+        # The client has resolved boto3's credential chain by now (this reads what it found,
+        # and sends nothing): the secret is registered so no message or log line can show it.
+        credentials = session.get_credentials()
+        if credentials is not None:
+            for value in (credentials.secret_key, credentials.token):
+                if value:
+                    remember(value)
+        # s3transfer's upload_file refuses IfNoneMatch among its ExtraArgs, so it is added to
+        # the two requests that create an object: a single-part PutObject and a multipart
+        # upload's CompleteMultipartUpload (S3 has honoured If-None-Match on both since 2024;
+        # moto does too). The HEAD in put() keeps a republish to one request; this keeps
+        # create-only true when two publishers race for the same key.
+        client.meta.events.register("before-parameter-build.s3.PutObject", _create_only)
+        client.meta.events.register(
+            "before-parameter-build.s3.CompleteMultipartUpload", _create_only
+        )
+        return client
+
+    def __repr__(self) -> str:
+        return (
+            f"S3Target(bucket={self.bucket!r}, prefix={self.prefix!r}, "
+            f"endpoint_url={self.endpoint_url!r}, region={self.region!r}, "
+            f"public_base_url={self.public_base_url!r}, "
+            f"presign_expires_s={self.presign_expires_s})"
+        )
+
+    def key_for(self, sha256: str, ext: str) -> str:
+        return content_key(self.prefix, sha256, ext)
+
+    def find(self, key: str) -> Placed | None:
+        head = self._head(key)
+        if head is None:
+            return None
+        return self._placed(key, head, uploaded=False)
+
+    def put(self, path: Path, key: str, mime: str) -> Placed:
+        found = self.find(key)
+        if found is not None:
+            return found
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise NotFound(f"no file to publish at {path}") from None
+        try:
+            self._client.upload_file(
+                str(path),
+                self.bucket,
+                key,
+                ExtraArgs={"ContentType": mime, "CacheControl": CACHE_CONTROL},
+                Config=self._transfer,
+            )
+        except S3UploadFailedError as error:
+            # boto3 wraps the store's answer in S3UploadFailedError (raised while handling it).
+            cause = error.__context__
+            if isinstance(cause, ClientError) and _code(cause) in _LOST_RACE_CODES:
+                # Another publisher placed this key between the HEAD and the upload. The key
+                # names its bytes, so the object there is this file: link to it.
+                found = self.find(key)
+                if found is not None:
+                    return found
+                raise PublishError(
+                    f"another upload to S3 key {key!r} is under way", hint="try again shortly"
+                ) from None
+            if isinstance(cause, (ClientError, BotoCoreError)):
+                raise self._translate(cause, f"the upload of {key!r}") from None
+            raise PublishError(f"S3 refused the upload of {key!r}") from None
+        except (ClientError, BotoCoreError) as error:
+            raise self._translate(error, f"the upload of {key!r}") from None
+        head = self._head(key)
+        if head is None:
+            raise PublishError(f"S3 has no object at {key!r} right after uploading it")
+        stored = head.get("ContentLength")
+        if stored != size:
+            raise PublishError(f"S3 holds {stored} bytes at {key!r} after an upload of {size}")
+        return self._placed(key, head, uploaded=True)
+
+    def link(self, key: str) -> tuple[str, datetime | None]:
+        if self.public_base_url is not None:
+            return f"{self.public_base_url.rstrip('/')}/{quote(key)}", None
+        # Taken before signing: botocore's own clock can only be later, so the URL lasts at
+        # least until expires_at. (With temporary credentials it also stops working when they
+        # expire, which S3 alone decides.)
+        now = datetime.now(UTC)
+        try:
+            url = self._client.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self.bucket, "Key": key},
+                ExpiresIn=self.presign_expires_s,
+            )
+        except BotoCoreError as error:
+            raise self._translate(error, f"signing a link to {key!r}") from None
+        return url, now + timedelta(seconds=self.presign_expires_s)
+
+    def _placed(self, key: str, head: HeadObjectOutputTypeDef, *, uploaded: bool) -> Placed:
+        url, expires_at = self.link(key)
+        etag = head.get("ETag")
+        return Placed(
+            key=key,
+            url=url,
+            expires_at=expires_at,
+            etag=etag.strip('"') if etag else None,
+            uploaded=uploaded,
+        )
+
+    def _head(self, key: str) -> HeadObjectOutputTypeDef | None:
+        """The object's metadata, or None when there is no object at `key`."""
+        try:
+            return self._client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if _status(error) != 404:
+                raise self._translate(error, f"a HEAD of {key!r}") from None
+        except BotoCoreError as error:
+            raise self._translate(error, f"a HEAD of {key!r}") from None
+        # A HEAD's 404 has no body, so a missing key and a missing bucket look alike.
+        self._check_bucket()
+        return None
+
+    def _check_bucket(self) -> None:
+        if self._bucket_seen:
+            return
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except ClientError as error:
+            status = _status(error)
+            if status == 403:
+                # Credentials that may write objects but not list the bucket: the upload
+                # itself will say whether they are enough.
+                return
+            raise self._translate(error, "a HEAD of the bucket", bucket=True) from None
+        except BotoCoreError as error:
+            raise self._translate(error, "a HEAD of the bucket", bucket=True) from None
+        self._bucket_seen = True
+
+    def _translate(
+        self, error: BotoCoreError | ClientError, doing: str, *, bucket: bool = False
+    ) -> PublishError:
+        """One line for what went wrong, with no credential and no traceback in it."""
+        if isinstance(error, NoCredentialsError | PartialCredentialsError):
+            return CredentialsRefused("no AWS credentials were found for S3")
+        if isinstance(error, CredentialRetrievalError):
+            return CredentialsRefused("the AWS credentials for S3 could not be loaded")
+        if isinstance(error, BotoConnectionError):
+            return TargetUnreachable(f"cannot reach the S3 endpoint {self._endpoint}")
+        if isinstance(error, HTTPClientError):
+            return TargetUnreachable(
+                f"the S3 endpoint {self._endpoint} stopped answering ({type(error).__name__})"
+            )
+        if isinstance(error, ClientError):
+            code, status = _code(error), _status(error)
+            detail = f"{status} {code}" if code and code != str(status) else f"{status}"
+            if code == "NoSuchBucket" or (bucket and status == 404):
+                return BucketMissing(f"S3 bucket {self.bucket!r} does not exist")
+            if status in (401, 403) or code in _REFUSED_CODES:
+                return CredentialsRefused(
+                    f"S3 refused the credentials for bucket {self.bucket!r} ({detail})"
+                )
+            return PublishError(f"S3 answered {detail} to {doing} in bucket {self.bucket!r}")
+        return PublishError(f"S3 failed at {doing}: {_one_line(error)}")
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _status(error: ClientError) -> int | None:
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return int(status) if status is not None else None
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return redact(text)
