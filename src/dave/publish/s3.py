@@ -113,7 +113,7 @@ class S3Target:
         self._client = self._make_client()
         self._endpoint = self._client.meta.endpoint_url
         # Parts up to MAX_CONCURRENCY at once; "classic" keeps s3transfer (and so the
-        # create-only hooks below) even where the CRT transfer client is installed.
+        # create-only hooks of _make_client) even where the CRT transfer client is installed.
         self._transfer = TransferConfig(
             multipart_threshold=MULTIPART_THRESHOLD,
             multipart_chunksize=MULTIPART_CHUNKSIZE,
