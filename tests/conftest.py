@@ -33,6 +33,8 @@ _REAL_VARIABLES = (
     "DAVE_OFFLINE",
     "DAVE_HOME",
     "DAVE_DEBUG",
+    "DAVE_PUBLISH_DIR",
+    "DAVE_PUBLISH_TARGET",
 )
 
 TEST_KEY = "xai-test-key-0123456789"
@@ -56,7 +58,7 @@ def dave_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in _REAL_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     for name in list(os.environ):
-        if name.startswith("DAVE_HTTP_"):
+        if name.startswith(("DAVE_HTTP_", "DAVE_S3_")):
             monkeypatch.delenv(name)
     home = tmp_path / "dave-home"
     monkeypatch.setenv("DAVE_HOME", str(home))

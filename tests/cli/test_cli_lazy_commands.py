@@ -9,7 +9,16 @@ import sys
 
 import pytest
 
-HEAVY = ("dave.providers", "dave.emulator", "dave.store", "dave.media", "dave.agents", "httpx2")
+HEAVY = (
+    "dave.providers",
+    "dave.emulator",
+    "dave.store",
+    "dave.media",
+    "dave.agents",
+    "dave.publish",
+    "httpx2",
+    "boto3",
+)
 
 PROBE = """
 import sys, json
@@ -25,7 +34,11 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 
 @pytest.mark.parametrize(
     "command",
-    [["image"], ["edit"], ["video"], ["upscale"], ["control"], ["music"], ["lyrics"], ["cost"]],
+    [
+        *([name] for name in ("image", "edit", "video", "upscale", "control", "music", "lyrics")),
+        ["cost"],
+        ["publish"],
+    ],
 )
 def test_a_media_command_s_help_loads_none_of_its_work(command: list[str]) -> None:
     done = subprocess.run(

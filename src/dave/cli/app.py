@@ -115,6 +115,23 @@ def providers(
 
 
 @app.command()
+def publish(
+    asset_ids: Annotated[
+        list[str], typer.Argument(metavar="ASSET_ID...", help="Assets to publish (a_...).")
+    ],
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="local (a folder) or s3 (default: DAVE_PUBLISH_TARGET, local)."),
+    ] = None,
+    json: Json = False,
+) -> None:
+    """Publish assets at a lasting link: a local folder or an S3-compatible store."""
+    from dave.cli import publish as body
+
+    body.run(asset_ids, target=to, json_output=json)
+
+
+@app.command()
 def cost(
     since: Annotated[
         str | None,
@@ -257,12 +274,15 @@ def jobs_cancel(job_id: JobId, json: Json = False) -> None:
 @assets_app.command("list")
 def assets_list(
     limit: Limit = 50,
+    published: Annotated[
+        bool, typer.Option("--published", help="Only assets published somewhere.")
+    ] = False,
     json: Json = False,
 ) -> None:
     """List assets, newest first."""
     from dave.cli import assets
 
-    assets.list_assets(limit=limit, json_output=json)
+    assets.list_assets(limit=limit, published=published, json_output=json)
 
 
 @assets_app.command("show")

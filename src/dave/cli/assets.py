@@ -9,9 +9,10 @@ from dave.cli.output import console, emit_json, printable, stdout_console
 from dave.cli.store import open_store
 
 
-def list_assets(*, limit: int, json_output: bool) -> None:
+def list_assets(*, limit: int, published: bool = False, json_output: bool) -> None:
     with open_store() as store:
-        _print(store.assets.list(limit=limit), store.media.root, json_output)
+        found = store.assets.list(limit=limit, published=published)
+        _print(found, store.media.root, json_output)
 
 
 def search(text: str, *, limit: int, json_output: bool) -> None:
@@ -23,11 +24,17 @@ def show(asset_id: str, *, json_output: bool) -> None:
     with open_store() as store:
         asset = store.assets.get(asset_id)
         root = store.media.root
+        publications = store.publications.for_asset(asset.id)
     data = {**asset.to_dict(), "path": str(root / asset.path)}
+    data["published"] = [p.to_dict() for p in publications]
     if json_output:
         emit_json({"asset": data})
         return
     for key, value in data.items():
+        if key == "published":
+            for entry in value:
+                stdout_console().print(f"published ({entry['target']}): {printable(entry['url'])}")
+            continue
         stdout_console().print(f"{key}: {printable(value)}")
 
 

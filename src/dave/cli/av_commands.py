@@ -22,6 +22,8 @@ from dave.cli.options import (
     OutDir,
     PromptOptimizer,
     Provider,
+    Publish,
+    PublishTo,
     Seed,
 )
 
@@ -63,6 +65,8 @@ def video(
     no_wait: Annotated[
         bool, typer.Option("--no-wait", help="Submit and return; `dave jobs wait ID` later.")
     ] = False,
+    publish: Publish = False,
+    publish_to: PublishTo = None,
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
@@ -89,6 +93,7 @@ def video(
         "video",
         fields,
         command=ctx.command,
+        publish=publish_to or ("" if publish else None),
         opts=opt,
         wait=not no_wait,
         out=out,
@@ -150,6 +155,8 @@ def music(
     provider: Provider = "minimax",
     model: Model = None,
     opt: Opts = None,
+    publish: Publish = False,
+    publish_to: PublishTo = None,
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
@@ -181,6 +188,7 @@ def music(
         "music",
         fields,
         command=ctx.command,
+        publish=publish_to or ("" if publish else None),
         opts=opt,
         out=out,
         json_output=json,

@@ -31,6 +31,7 @@ def run(
     fields: dict[str, Any],
     *,
     command: Any = None,
+    publish: str | None = None,
     opts: list[str] | None = None,
     wait: bool = True,
     out: Path | None,
@@ -42,7 +43,8 @@ def run(
     """Runs one request of `kind` from the command's fields (unset ones left out) and its
     `--opt name=value` pairs, and reports it. Each field in `text_files` may be text or the
     name of a file holding it. A refused request names the flags of `command` (the running
-    click command) the user typed."""
+    click command) the user typed. `publish` names a target to publish the outputs to once
+    they are kept ("" for the default one)."""
     from dave.cli.flags import command_flags, name_flags, parse_opts
 
     flags = command_flags(command) if command is not None else {}
@@ -60,6 +62,9 @@ def run(
             request[name] = text_or_file(request[name], name)
     if out is not None:
         check_out_dir(out)  # before the job is journaled: a bad -o must not cost a job
+    if publish is not None:
+        publish = publish or _publish_default()
+        _check_target(publish)  # a target that cannot be opened must not cost a job either
     try:
         result = start(
             lambda studio: studio.run({"kind": kind, **request}, wait=wait),
@@ -71,7 +76,40 @@ def run(
         renamed = InvalidRequest(name_flags(error, given, extra), hint=error.hint)
         renamed.job_id = error.job_id
         raise renamed from None
+    if publish is not None and result.assets:
+        published = _publish_outputs(result, publish)
+        report(result, out=out, json_output=json_output, published=published)
+        return
     (reporter or report)(result, out=out, json_output=json_output)
+
+
+def _publish_default() -> str:
+    from dave.cli.publish import default_target
+
+    return default_target()
+
+
+def _check_target(name: str) -> None:
+    from dave.core.settings import load_settings
+    from dave.publish.settings import open_target
+
+    open_target(name, load_settings())
+
+
+def _publish_outputs(result: Result, target: str) -> list[dict[str, Any]]:
+    """Publishes a done job's assets; a failure says the job is done and its files kept."""
+    from dave.cli.publish import publish_assets
+
+    try:
+        return publish_assets([asset.id for asset in result.assets], target)
+    except DaveError as error:
+        ids = " ".join(asset.id for asset in result.assets)
+        failure = DaveError(
+            f"{error.message}; job {result.job.id} is done and its files are kept",
+            hint=f"`dave publish {ids} --to {target}` tries again",
+        )
+        failure.job_id = result.job.id
+        raise failure from None
 
 
 def one_image(option: str | None, positional: str | None) -> str:
@@ -215,10 +253,19 @@ class Interrupted(DaveError):
             )
 
 
-def report(result: Result, *, out: Path | None, json_output: bool) -> None:
+def report(
+    result: Result,
+    *,
+    out: Path | None,
+    json_output: bool,
+    published: list[dict[str, Any]] | None = None,
+) -> None:
     copies = copy_out(result, out) if out else []
     if json_output:
-        emit_json(result_object(result, copies))
+        payload = result_object(result, copies)
+        if published is not None:
+            payload["published"] = published
+        emit_json(payload)
         return
     job = result.job
     console().print(
@@ -230,6 +277,8 @@ def report(result: Result, *, out: Path | None, json_output: bool) -> None:
         console().print(f"still running; `dave jobs wait {job.id}` fetches it when done")
     for path in copies or [asset_path for asset_path in result.paths()]:
         emit_line(str(path))
+    for entry in published or ():
+        console().print(f"published ({entry['target']}): {entry['url']}", soft_wrap=True)
 
 
 def result_object(result: Result, copies: list[Path] | None = None) -> dict[str, Any]:

@@ -25,6 +25,8 @@ from dave.cli.options import (
     OutDir,
     PromptOptimizer,
     Provider,
+    Publish,
+    PublishTo,
     Seed,
     Style,
 )
@@ -79,6 +81,8 @@ def image(
     cfg_scale: CfgScale = None,
     prompt_optimizer: PromptOptimizer = None,
     opt: Opts = None,
+    publish: Publish = False,
+    publish_to: PublishTo = None,
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
@@ -106,7 +110,14 @@ def image(
         prompt_optimizer=prompt_optimizer,
     )
     generate.run(
-        "image", fields, command=ctx.command, opts=opt, out=out, json_output=json, offline=offline
+        "image",
+        fields,
+        command=ctx.command,
+        publish=publish_to or ("" if publish else None),
+        opts=opt,
+        out=out,
+        json_output=json,
+        offline=offline,
     )
 
 
@@ -177,6 +188,8 @@ def edit(
     style: Style = None,
     output_format: ImageFormat = None,
     opt: Opts = None,
+    publish: Publish = False,
+    publish_to: PublishTo = None,
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
@@ -214,7 +227,14 @@ def edit(
         output_format=output_format,
     )
     generate.run(
-        "edit", fields, command=ctx.command, opts=opt, out=out, json_output=json, offline=offline
+        "edit",
+        fields,
+        command=ctx.command,
+        publish=publish_to or ("" if publish else None),
+        opts=opt,
+        out=out,
+        json_output=json,
+        offline=offline,
     )
 
 
@@ -235,6 +255,8 @@ def upscale(
     style: Style = None,
     output_format: ImageFormat = None,
     opt: Opts = None,
+    publish: Publish = False,
+    publish_to: PublishTo = None,
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
@@ -254,7 +276,14 @@ def upscale(
         output_format=output_format,
     )
     generate.run(
-        "upscale", fields, command=ctx.command, opts=opt, out=out, json_output=json, offline=offline
+        "upscale",
+        fields,
+        command=ctx.command,
+        publish=publish_to or ("" if publish else None),
+        opts=opt,
+        out=out,
+        json_output=json,
+        offline=offline,
     )
 
 
@@ -287,6 +316,8 @@ def control(
     style: Style = None,
     output_format: ImageFormat = None,
     opt: Opts = None,
+    publish: Publish = False,
+    publish_to: PublishTo = None,
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
@@ -311,5 +342,12 @@ def control(
         output_format=output_format,
     )
     generate.run(
-        "control", fields, command=ctx.command, opts=opt, out=out, json_output=json, offline=offline
+        "control",
+        fields,
+        command=ctx.command,
+        publish=publish_to or ("" if publish else None),
+        opts=opt,
+        out=out,
+        json_output=json,
+        offline=offline,
     )

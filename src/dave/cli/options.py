@@ -83,3 +83,13 @@ PromptOptimizer = Annotated[
         show_default=False,
     ),
 ]
+Publish = Annotated[
+    bool,
+    typer.Option(
+        "--publish", help="Publish the outputs once kept (to DAVE_PUBLISH_TARGET, else local)."
+    ),
+]
+PublishTo = Annotated[
+    str | None,
+    typer.Option("--publish-to", metavar="TARGET", help="Publish the outputs to local or s3."),
+]

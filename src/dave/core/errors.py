@@ -10,6 +10,8 @@ Not for control flow inside a provider module: those raise these types and nothi
      │    └── StateConflict        (dave.store.jobs) a compare-and-set transition found the
      │                             job in another state; nothing was changed
      ├── VerificationFailed        downloaded bytes are not what was promised
+     ├── PublishError              (dave.publish.errors) a publishing target refused or could
+     │                             not be reached; nothing was recorded as published
      └── ProviderError             the provider answered badly (provider, status, code, request id)
           ├── Unauthorized         401/403: the key is missing, wrong or lacks permission
           ├── RateLimited          429, retries exhausted

@@ -16,6 +16,7 @@ from .files import MediaFolder, Staging
 from .ids import new_id, parse_timestamp, utc_now
 from .jobs import TERMINAL, UNFINISHED, Job, JobEvent, JobState, JobStore, StateConflict
 from .migration import Migration
+from .publications import Publication, PublicationStore
 
 __all__ = [
     "TERMINAL",
@@ -31,6 +32,8 @@ __all__ = [
     "JobStore",
     "MediaFolder",
     "Migration",
+    "Publication",
+    "PublicationStore",
     "Staging",
     "StateConflict",
     "Store",
@@ -44,7 +47,8 @@ MEDIA_DIR = "media"
 
 
 class Store:
-    """Everything under one DAVE_HOME: `home/dave.db` (jobs, assets) and `home/media/`."""
+    """Everything under one DAVE_HOME: `home/dave.db` (jobs, assets, publications) and
+    `home/media/`."""
 
     def __init__(
         self,
@@ -53,12 +57,14 @@ class Store:
         jobs: JobJournal,
         assets: AssetCatalog,
         media: MediaFolder,
+        publications: PublicationStore | None = None,
     ) -> None:
         self.home = home
         self.db = db
         self.jobs = jobs
         self.assets = assets
         self.media = media
+        self.publications = publications or PublicationStore(db)
 
     @classmethod
     def open(cls, home: Path) -> Store:

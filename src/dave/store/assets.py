@@ -175,10 +175,15 @@ class AssetStore:
         return _row_to_asset(row)
 
     def list(
-        self, limit: int = 50, offset: int = 0, kind: str | None = None
+        self, limit: int = 50, offset: int = 0, kind: str | None = None, *, published: bool = False
     ) -> builtins.list[Asset]:
-        """Assets newest first, optionally of one kind."""
-        where, params = ("WHERE kind = ?", [kind]) if kind is not None else ("", [])
+        """Assets newest first, optionally of one kind, or only those published somewhere."""
+        clauses, params = [], []
+        if kind is not None:
+            clauses, params = ["kind = ?"], [kind]
+        if published:
+            clauses.append("id IN (SELECT asset_id FROM publications)")
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self.db.query(
             f"SELECT {_COLUMNS} FROM assets {where} ORDER BY created_at DESC, seq DESC"
             " LIMIT ? OFFSET ?",

@@ -160,6 +160,21 @@ ALTER TABLE jobs ADD COLUMN price_basis TEXT;
 ALTER TABLE jobs ADD COLUMN price_estimate INTEGER NOT NULL DEFAULT 0;
 """
 
+# Where each asset is published: one row per (asset, target), with the key (made from the
+# bytes' sha256), the link and when it expires (a presigned URL; NULL for a lasting one).
+PUBLICATIONS_SQL = """
+CREATE TABLE publications (
+    asset_id     TEXT NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+    target       TEXT NOT NULL,                 -- local, s3
+    key          TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    expires_at   TEXT,
+    etag         TEXT,
+    published_at TEXT NOT NULL,
+    PRIMARY KEY (asset_id, target)
+);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("001_jobs_assets", _jobs_assets),
     Migration("002_job_owner", JOB_OWNER_SQL),
@@ -167,4 +182,5 @@ MIGRATIONS: list[Migration] = [
     Migration("004_job_price", JOB_PRICE_SQL),
     Migration("005_job_offline", JOB_OFFLINE_SQL),
     Migration("006_job_price_basis", JOB_PRICE_BASIS_SQL),
+    Migration("007_publications", PUBLICATIONS_SQL),
 ]

@@ -38,6 +38,12 @@ def _agents() -> ToolSet:
     return agents_tools()
 
 
+def _publish() -> ToolSet:
+    from dave.tools.publish import publish_tools
+
+    return publish_tools()
+
+
 def _media(provider: str) -> ToolSet:
     from dave.tools.media import media_tools
 
@@ -58,6 +64,7 @@ BUILTIN_TOOLSETS: dict[str, Callable[[], ToolSet]] = {
     "shell": _shell,
     "web": _web,
     "agents": _agents,
+    "publish": _publish,
     "media": _all_media,
     **{f"media_{provider}": partial(_media, provider) for provider in providers()},
 }
