@@ -94,3 +94,29 @@ def test_an_unreachable_store_is_one_line_and_records_nothing(s3_server: S3Serve
     assert "Traceback" not in done.stderr and "dave-test-secret" not in done.stderr
     shown = json.loads(run_dave("assets", "show", asset["id"], "--json").stdout)
     assert shown["asset"]["published"] == []
+
+
+def test_an_expired_presigned_link_is_renewed_with_nothing_sent(
+    s3_server: S3Server, dave_home: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from dave.publish.publisher import Publisher
+    from dave.store import Store
+
+    bucket = s3_server.make_bucket()
+    made = run_dave("image", "a red fox", "--offline", "--json")
+    [asset] = json.loads(made.stdout)["assets"]
+    target = S3Target(bucket, endpoint_url=s3_server.endpoint, presign_expires_s=3600)
+    with Store.open(dave_home) as store:
+        publisher = Publisher(store, target)
+        first = publisher.publish(asset["id"])
+        with s3_server.recording() as requests:
+            renewed = publisher.publish(asset["id"], now=datetime.now(UTC) + timedelta(hours=2))
+
+    assert requests == []  # presigning is local: no upload, no HEAD
+    # Signed again (from the real clock, so within the same second the text may match).
+    assert renewed.key == first.key and "X-Amz-Signature=" in renewed.url
+    assert renewed.expires_at is not None and first.expires_at is not None
+    assert renewed.expires_at > first.expires_at and renewed.published_at > first.published_at
+    assert anonymous_get(renewed.url) == (200, Path(asset["path"]).read_bytes())
