@@ -21,6 +21,7 @@ def test_the_built_in_sets_are_named_as_agent_specs_name_them() -> None:
         "shell",
         "web",
         "agents",
+        "publish",
         "media",
         *(f"media_{provider}" for provider in providers()),
     ]
