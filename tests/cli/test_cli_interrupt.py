@@ -93,3 +93,20 @@ def test_ctrl_c_with_json_still_prints_one_error_object(dave_home: Path, tmp_pat
     error = one_json(done.stdout)["error"]
     assert error["type"] == "Interrupted"
     assert "dave jobs resume" in (error["hint"] or "")
+
+
+def test_the_interrupt_line_says_an_unknown_job_needs_resubmit_and_only_then() -> None:
+    from dave.cli.generate import Interrupted
+
+    plain = Interrupted(["j_01AAA (submitted)"])
+    unknown = Interrupted(["j_01AAA (submitted)", "j_01BBB (unknown)"])
+
+    assert plain.user_line() == (
+        "interrupted; unfinished job(s) j_01AAA (submitted) stay in the journal "
+        "(`dave jobs resume` finishes them)"
+    )
+    assert "--resubmit" not in plain.user_line()
+    assert unknown.hint == (
+        "`dave jobs resume` finishes them; an unknown one is sent again only with "
+        "`dave jobs resume j_01BBB --resubmit`, if you decide to"
+    )

@@ -243,9 +243,14 @@ class Interrupted(DaveError):
     def __init__(self, unfinished: list[str]) -> None:
         if unfinished:
             named = ", ".join(unfinished)
+            unknown = [entry.split()[0] for entry in unfinished if entry.endswith("(unknown)")]
+            hint = "`dave jobs resume` finishes them"
+            if unknown:
+                # An unknown job may have been done and charged: resume never resends it.
+                hint += f"; an unknown one is sent again only with `dave jobs resume {unknown[0]}"
+                hint += " --resubmit`, if you decide to"
             super().__init__(
-                f"interrupted; unfinished job(s) {named} stay in the journal",
-                hint="`dave jobs resume` finishes them",
+                f"interrupted; unfinished job(s) {named} stay in the journal", hint=hint
             )
         else:
             super().__init__(
