@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -106,6 +106,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_until_serving(
+    process: subprocess.Popen[bytes],
+    answers: Callable[[], bool],
+    what: str,
+    seconds: float,
+    pause: float,
+    stop: Callable[[], None],
+) -> None:
+    """Returns once `answers()` is true; SystemExit if the child `process` exits, or (after
+    `stop()`) if `seconds` pass first. A connection refused means: not yet."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            raise SystemExit(f"{what} exited with {process.returncode}")
+        try:
+            if answers():
+                return
+        except httpx2.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            stop()
+            raise SystemExit(f"{what} did not start within {seconds:g} s")
+        time.sleep(pause)
+
+
 def dave_env(home: Path, base_url: str | None = None) -> dict[str, str]:
     """The environment for a dave child process: its own DAVE_HOME, the emulator as x.ai."""
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED}
@@ -196,19 +221,16 @@ class EmulatorProcess:
             stderr=subprocess.DEVNULL,
             env={k: v for k, v in os.environ.items() if k not in _DROPPED},
         )
-        deadline = time.monotonic() + 20
-        while True:
-            if self._process.poll() is not None:
-                raise SystemExit(f"the emulator exited with {self._process.returncode}")
-            try:
-                if httpx2.get(f"{self.url}/_emulator/health", timeout=1).status_code == 200:
-                    return self
-            except httpx2.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit("the emulator did not start within 20 s")
-            time.sleep(0.05)
+        health = f"{self.url}/_emulator/health"
+        wait_until_serving(
+            self._process,
+            lambda: httpx2.get(health, timeout=1).status_code == 200,
+            "the emulator",
+            20,
+            0.05,
+            self.stop,
+        )
+        return self
 
     def requests(self) -> list[dict[str, Any]]:
         """The emulator's request log (every provider request it received)."""

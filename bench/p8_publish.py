@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-from _common import free_port, goal, line, median, parse_args, ratio
+from _common import free_port, goal, line, median, parse_args, ratio, wait_until_serving
 
 GIB = 1 << 30
 MIB = 1 << 20
@@ -76,19 +76,12 @@ class MotoProcess:
             stderr=subprocess.DEVNULL,
             env=env,
         )
-        deadline = time.monotonic() + 30
-        while True:
-            if self._process.poll() is not None:
-                raise SystemExit(f"the moto server exited with {self._process.returncode}")
-            try:
-                self.control("recorder/reset-recording")
-                return
-            except httpx2.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit("the moto server did not start within 30 s")
-            time.sleep(0.1)
+
+        def answers() -> bool:
+            self.control("recorder/reset-recording")
+            return True
+
+        wait_until_serving(self._process, answers, "the moto server", 30, 0.1, self.stop)
 
     def control(self, path: str) -> str:
         method = "GET" if path.startswith("recorder/download") else "POST"

@@ -19,6 +19,7 @@ from dave.core.errors import DaveError, InvalidRequest
 if TYPE_CHECKING:
     from dave.media.events import StudioEvent
     from dave.media.studio import Result, Studio
+    from dave.publish.target import Target
 
 T = TypeVar("T")
 
@@ -31,7 +32,8 @@ def run(
     fields: dict[str, Any],
     *,
     command: Any = None,
-    publish: str | None = None,
+    publish: bool = False,
+    publish_to: str | None = None,
     opts: list[str] | None = None,
     wait: bool = True,
     out: Path | None,
@@ -43,8 +45,8 @@ def run(
     """Runs one request of `kind` from the command's fields (unset ones left out) and its
     `--opt name=value` pairs, and reports it. Each field in `text_files` may be text or the
     name of a file holding it. A refused request names the flags of `command` (the running
-    click command) the user typed. `publish` names a target to publish the outputs to once
-    they are kept ("" for the default one)."""
+    click command) the user typed. With `publish` (the default target) or `publish_to`
+    (a named one), the outputs are published once they are kept."""
     from dave.cli.flags import command_flags, name_flags, parse_opts
 
     flags = command_flags(command) if command is not None else {}
@@ -62,9 +64,11 @@ def run(
             request[name] = text_or_file(request[name], name)
     if out is not None:
         check_out_dir(out)  # before the job is journaled: a bad -o must not cost a job
-    if publish is not None:
-        publish = publish or _publish_default()
-        _check_target(publish)  # a target that cannot be opened must not cost a job either
+    target = None
+    if publish or publish_to:
+        from dave.cli.publish import open_publish_target
+
+        target = open_publish_target(publish_to)  # one that cannot be opened costs no job
     try:
         result = start(
             lambda studio: studio.run({"kind": kind, **request}, wait=wait),
@@ -76,27 +80,14 @@ def run(
         renamed = InvalidRequest(name_flags(error, given, extra), hint=error.hint)
         renamed.job_id = error.job_id
         raise renamed from None
-    if publish is not None and result.assets:
-        published = _publish_outputs(result, publish)
+    if target is not None and result.assets:
+        published = _publish_outputs(result, target)
         report(result, out=out, json_output=json_output, published=published)
         return
     (reporter or report)(result, out=out, json_output=json_output)
 
 
-def _publish_default() -> str:
-    from dave.cli.publish import default_target
-
-    return default_target()
-
-
-def _check_target(name: str) -> None:
-    from dave.core.settings import load_settings
-    from dave.publish.settings import open_target
-
-    open_target(name, load_settings())
-
-
-def _publish_outputs(result: Result, target: str) -> list[dict[str, Any]]:
+def _publish_outputs(result: Result, target: Target) -> list[dict[str, Any]]:
     """Publishes a done job's assets; a failure says the job is done and its files kept."""
     from dave.cli.publish import publish_assets
 
@@ -106,7 +97,7 @@ def _publish_outputs(result: Result, target: str) -> list[dict[str, Any]]:
         ids = " ".join(asset.id for asset in result.assets)
         failure = DaveError(
             f"{error.message}; job {result.job.id} is done and its files are kept",
-            hint=f"`dave publish {ids} --to {target}` tries again",
+            hint=f"`dave publish {ids} --to {target.name}` tries again",
         )
         failure.job_id = result.job.id
         raise failure from None

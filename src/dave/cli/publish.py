@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dave.cli.output import emit_json, emit_line
+
+if TYPE_CHECKING:
+    from dave.publish.target import Target
 
 #: What `--publish` with no `--publish-to` uses, unless DAVE_PUBLISH_TARGET says otherwise.
 DEFAULT_TARGET = "local"
@@ -20,34 +23,32 @@ def default_target() -> str:
     return os.environ.get("DAVE_PUBLISH_TARGET") or DEFAULT_TARGET
 
 
-def publish_assets(asset_ids: Iterable[str], target: str) -> list[dict[str, Any]]:
-    """Publishes each asset, in order, and gives what `--json` prints for each."""
-    from dave.cli.store import open_store
+def open_publish_target(name: str | None) -> Target:
+    """The target called `name` (default: `default_target()`), opened from the settings; a
+    name or setting that cannot be used is refused here, before anything is sent."""
     from dave.core.settings import load_settings
-    from dave.publish.publisher import Publisher
     from dave.publish.settings import open_target
 
-    settings = load_settings()
-    chosen = open_target(target, settings)
-    published = []
+    return open_target(name or default_target(), load_settings())
+
+
+#: The fields of a publication that `--json` prints.
+_SHOWN = ("asset_id", "target", "key", "url", "expires_at")
+
+
+def publish_assets(asset_ids: Iterable[str], target: Target) -> list[dict[str, Any]]:
+    """Publishes each asset, in order, and gives what `--json` prints for each."""
+    from dave.cli.store import open_store
+    from dave.publish.publisher import Publisher
+
     with open_store() as store:
-        publisher = Publisher(store, chosen)
-        for asset_id in asset_ids:
-            row = publisher.publish(asset_id)
-            published.append(
-                {
-                    "asset_id": row.asset_id,
-                    "target": row.target,
-                    "key": row.key,
-                    "url": row.url,
-                    "expires_at": row.expires_at,
-                }
-            )
-    return published
+        publisher = Publisher(store, target)
+        rows = [publisher.publish(asset_id).to_dict() for asset_id in asset_ids]
+    return [{name: row[name] for name in _SHOWN} for row in rows]
 
 
 def run(asset_ids: list[str], *, target: str | None, json_output: bool) -> None:
-    published = publish_assets(asset_ids, target or default_target())
+    published = publish_assets(asset_ids, open_publish_target(target))
     if json_output:
         emit_json({"published": published})
         return

@@ -86,8 +86,8 @@ def _plan(request: Request) -> tuple[str, dict[str, Any], dict[str, tuple[str, S
                 sources[name] = (getattr(request, name), "image")
     elif isinstance(request, UpscaleRequest):
         sources["image"] = (request.image, "image")
-    elif isinstance(request, ImageRequest) and ImageOptions.of(request).image is not None:
-        sources["image"] = (str(ImageOptions.of(request).image), "image")
+    elif isinstance(request, ImageRequest) and (init := ImageOptions.of(request).image) is not None:
+        sources["image"] = (init, "image")
     elif isinstance(request, ControlRequest):
         style_image = ControlOptions.of(request).style_image
         sources["init_image" if style_image else "image"] = (request.image, "image")
@@ -96,7 +96,7 @@ def _plan(request: Request) -> tuple[str, dict[str, Any], dict[str, tuple[str, S
     path = route.path
     if model in SD3_MODELS:
         fields["model"] = model
-        if isinstance(request, ImageRequest) and ImageOptions.of(request).image is not None:
+        if isinstance(request, ImageRequest) and "image" in sources:  # image-to-image
             fields["mode"] = "image-to-image"
     if isinstance(request, MusicRequest):
         path, mode = _audio_route(request)
