@@ -89,7 +89,3 @@ class PublicationStore:
             (asset_id,),
         )
         return [_row(row) for row in rows]
-
-    def published_ids(self) -> set[str]:
-        """The ids of every asset published somewhere."""
-        return {str(row[0]) for row in self.db.query("SELECT DISTINCT asset_id FROM publications")}
