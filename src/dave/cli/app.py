@@ -150,6 +150,30 @@ def cost(
     body.show(since=since, by=by, offline=offline, json_output=json)
 
 
+@app.command()
+def mcp(
+    http: Annotated[
+        bool, typer.Option("--http", help="Serve streamable HTTP at /mcp instead of stdio.")
+    ] = False,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address for --http (off loopback needs DAVE_SERVER_TOKEN)."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port for --http (0: any free one).")] = 8766,
+    wait_s: Annotated[
+        float,
+        typer.Option(
+            "--wait-s", help="Seconds a media call waits before answering with its job id."
+        ),
+    ] = 45.0,
+    offline: Offline = False,
+) -> None:
+    """Serve dave's media tools, jobs and library to MCP clients (stdio, or --http)."""
+    from dave.cli import mcp as body
+
+    body.run(http=http, host=host, port=port, offline=offline, wait_s=wait_s)
+
+
 SessionOption = Annotated[
     str | None, typer.Option("--session", "-s", help="Continue this session (id or prefix).")
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class StudioEvent:
     job_id: str
-    kind: str  # "state", "progress" or "download"
+    kind: str  # "state", "progress" (a new figure), "poll" (every poll) or "download"
     state: str | None = None
     progress: int | None = None
     done_bytes: int | None = None

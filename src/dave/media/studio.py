@@ -389,6 +389,8 @@ class Studio:
             if status.progress is not None and status.progress != last_progress:
                 last_progress = status.progress
                 self._emit(job.id, "progress", progress=status.progress)
+            # Every answer, changed or not: a door that must show life (MCP) hears each poll.
+            self._emit(job.id, "poll", progress=status.progress)
             now = time.monotonic()
             if now - started > self._wait_timeout_s:
                 raise DaveError(

@@ -93,6 +93,9 @@ class ToolResult:
     assets: list[dict[str, Any]] = field(default_factory=list)
     #: For file changes: the unified diff, so a door can show it (it is in `content` too).
     diff: str | None = None
+    #: The answer as JSON-ready data, for doors that pass structure on (MCP's
+    #: structuredContent); `content` is the same answer as text.
+    data: Any = None
 
     @classmethod
     def error(cls, message: str) -> ToolResult:
@@ -102,7 +105,7 @@ class ToolResult:
     def json(cls, data: Any, **fields: Any) -> ToolResult:
         """Compact JSON text for the model."""
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-        return cls(text, **fields)
+        return cls(text, data=data, **fields)
 
 
 class Tool:

@@ -32,24 +32,43 @@ async def run_media(
     ctx: ToolContext, kind: str, provider: str, values: dict[str, Any], sources: frozenset[str]
 ) -> ToolResult:
     """One request of `kind` for `provider` from the tool's arguments (unset ones left out)."""
-    request: dict[str, Any] = {"kind": kind, "provider": provider}
-    request |= {name: value for name, value in values.items() if value is not None}
     try:
         studio = await ctx.media_studio()
-        for name in sources & request.keys():
-            given = request[name]
-            if isinstance(given, list):
-                request[name] = [_source(ctx, studio, item) for item in given]
-            else:
-                request[name] = _source(ctx, studio, given)
+        request = media_request(ctx, studio, kind, provider, values, sources)
         result = await studio.run(request)
-        text = await asyncio.to_thread(_text_of, result) if kind == "lyrics" else None
+        text = await asyncio.to_thread(lyrics_text, result) if kind == "lyrics" else None
     except DaveError as error:
-        line = error.user_line()
-        if error.job_id and error.job_id not in line:
-            line += f" (job {error.job_id})"
-        return ToolResult.error(redact(line))
+        return ToolResult.error(error_line(error))
     return _answer(ctx, result, text)
+
+
+def media_request(
+    ctx: ToolContext,
+    studio: Studio,
+    kind: str,
+    provider: str,
+    values: dict[str, Any],
+    sources: frozenset[str],
+) -> dict[str, Any]:
+    """The Studio request a tool call asks for: unset arguments left out, and each source (an
+    asset id, a workspace path, a URL) made a file path or URL the request models read."""
+    request: dict[str, Any] = {"kind": kind, "provider": provider}
+    request |= {name: value for name, value in values.items() if value is not None}
+    for name in sources & request.keys():
+        given = request[name]
+        if isinstance(given, list):
+            request[name] = [_source(ctx, studio, item) for item in given]
+        else:
+            request[name] = _source(ctx, studio, given)
+    return request
+
+
+def error_line(error: DaveError) -> str:
+    """dave's one line for a failed call, naming the job when one was journaled."""
+    line = error.user_line()
+    if error.job_id and error.job_id not in line:
+        line += f" (job {error.job_id})"
+    return redact(line)
 
 
 def _answer(ctx: ToolContext, result: Result, text: str | None) -> ToolResult:
@@ -103,7 +122,7 @@ def _answer(ctx: ToolContext, result: Result, text: str | None) -> ToolResult:
     return ToolResult.json(_compact(shown), assets=assets)
 
 
-def _text_of(result: Result) -> str | None:
+def lyrics_text(result: Result) -> str | None:
     """The lyrics themselves, so the model can show them or pass them to generate_music."""
     for asset, path in zip(result.assets, result.paths(), strict=True):
         if asset.kind == "text":
