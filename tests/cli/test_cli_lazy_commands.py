@@ -16,6 +16,8 @@ HEAVY = (
     "dave.media",
     "dave.agents",
     "dave.publish",
+    "dave.mcp",
+    "mcp",
     "httpx2",
     "boto3",
 )
@@ -38,6 +40,7 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
         *([name] for name in ("image", "edit", "video", "upscale", "control", "music", "lyrics")),
         ["cost"],
         ["publish"],
+        ["mcp"],
     ],
 )
 def test_a_media_command_s_help_loads_none_of_its_work(command: list[str]) -> None:

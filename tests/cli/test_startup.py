@@ -14,6 +14,7 @@ HEAVY = (
     "dave.server",
     "dave.agents",
     "dave.mcp",
+    "mcp",
     "httpx2",
     "PIL",
     "av",

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 from dave.emulator import EmulatorServer
+from mcp import ClientSession, StdioServerParameters
 
 
 def dave_command() -> str:
@@ -41,7 +41,9 @@ def providers(
 
 
 @asynccontextmanager
-async def stdio_session(*args: str, env: dict[str, str] | None = None) -> AsyncIterator[ClientSession]:
+async def stdio_session(
+    *args: str, env: dict[str, str] | None = None
+) -> AsyncIterator[ClientSession]:
     """An initialized ClientSession to `dave mcp ARGS`, spawned over stdio with the test's
     environment (its DAVE_HOME, and the emulator's URLs and keys)."""
     params = StdioServerParameters(
@@ -53,7 +55,9 @@ async def stdio_session(*args: str, env: dict[str, str] | None = None) -> AsyncI
 
 
 @contextmanager
-def http_server(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def http_server(
+    *args: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`dave mcp --http --port 0 ARGS` running; yields its /mcp URL and the process."""
     process = subprocess.Popen(
         [dave_command(), "mcp", "--http", "--port", "0", *args],

@@ -224,18 +224,17 @@ async def test_a_cancelled_call_leaves_its_job_journaled_and_resumable(
         if "accepted" in (message or ""):
             accepted.set()
 
-    async with stdio_session() as session:
-        async with anyio.create_task_group() as group:
+    async with stdio_session() as session, anyio.create_task_group() as group:
 
-            async def call() -> None:
-                await session.call_tool(
-                    "generate_video", {"prompt": "a lantern drifts"}, progress_callback=progress
-                )
+        async def call() -> None:
+            await session.call_tool(
+                "generate_video", {"prompt": "a lantern drifts"}, progress_callback=progress
+            )
 
-            group.start_soon(call)
-            with anyio.fail_after(30):
-                await accepted.wait()
-            group.cancel_scope.cancel()  # the client gives up: notifications/cancelled
+        group.start_soon(call)
+        with anyio.fail_after(30):
+            await accepted.wait()
+        group.cancel_scope.cancel()  # the client gives up: notifications/cancelled
     # The server has exited with the job still pending at the provider.
     with journal(dave_home) as store:
         (job,) = store.jobs.list()
@@ -272,7 +271,10 @@ async def test_job_status_search_assets_and_the_recent_resource_read_the_library
     assert missed.structured_content["assets"] == []
     assert sorted(a["id"] for a in json.loads(recent.contents[0].text)["assets"]) == made_ids
     assert unknown.is_error is True and "j_nosuchjob0000" in text_of(unknown)
-    assert {t.uri_template for t in templates} == {"dave://assets/{asset_id}", "dave://recent/{kind}"}
+    assert {t.uri_template for t in templates} == {
+        "dave://assets/{asset_id}",
+        "dave://recent/{kind}",
+    }
     assert sorted(r.name for r in listed) == made_ids
     assert len(providers.log.posts(IMAGE_POST)) == 1
 
@@ -285,7 +287,9 @@ async def test_publish_asset_puts_a_file_at_a_lasting_link(
         made = await session.call_tool("generate_image", {"prompt": "a paper boat"})
         asset = made.structured_content["assets"][0]
         published = await session.call_tool("publish_asset", {"asset_id": asset["id"]})
-        again = await session.call_tool("job_status", {"job_id": made.structured_content["job"]["id"]})
+        again = await session.call_tool(
+            "job_status", {"job_id": made.structured_content["job"]["id"]}
+        )
 
     assert published.is_error is False, text_of(published)
     url = published.structured_content["url"]

@@ -314,5 +314,7 @@ async def test_the_studio_reports_states_progress_and_downloads_to_its_listener(
     progress = [event.progress for event in mine if event.kind == "progress"]
     assert progress, "a pending poll reports its progress"
     assert all(p is not None and 0 <= p < 100 for p in progress)
+    polls = [event for event in mine if event.kind == "poll"]
+    assert len(polls) >= len(progress), "every pending poll is told, changed or not"
     downloads = [event for event in mine if event.kind == "download"]
     assert [event.done_bytes for event in downloads] == [result.assets[0].bytes]
