@@ -83,6 +83,10 @@ PROMISED = {
             "p8.republish_bytes_sent",
         },
     },
+    "p10_mcp": {
+        "RATIO": {"p10.mcp_call_over_studio": False},
+        "GOAL": {"p10.overhead_per_call", "p10.job_status_round_trip"},
+    },
 }
 
 
@@ -102,7 +106,7 @@ def _check_verdict(match: re.Match[str]) -> None:
 
 def test_every_benchmark_script_is_covered() -> None:
     # p7_providers has its own smoke test, tests/bench/test_bench_p7.py.
-    assert {path.stem for path in BENCH.glob("p[0-9]_*.py")} == set(PROMISED) | {"p7_providers"}
+    assert {path.stem for path in BENCH.glob("p[0-9]*_*.py")} == set(PROMISED) | {"p7_providers"}
 
 
 @pytest.mark.parametrize("script", sorted(PROMISED))

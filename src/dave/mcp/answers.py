@@ -257,6 +257,8 @@ def thumbnail(path: Path) -> bytes | None:
 
     try:
         with Image.open(path) as image:
+            # A JPEG decodes straight at 1/2, 1/4 or 1/8 scale: a few times less work.
+            image.draft("RGB", (THUMB_PX, THUMB_PX))
             image.thumbnail((THUMB_PX, THUMB_PX))
             picture = image.convert("RGB")
     except (OSError, UnidentifiedImageError, ValueError):
