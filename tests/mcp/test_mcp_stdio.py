@@ -329,3 +329,83 @@ async def test_reading_unknown_or_oversized_resources_gives_a_clear_error(
 
     assert str(path) in str(refused.value)
     assert [a["id"] for a in still.structured_content["assets"]] == [big.id]
+
+
+async def test_a_job_wait_after_a_cancelled_call_joins_the_job_still_running(
+    providers: EmulatorServer,
+) -> None:
+    providers.config.video_ready_s = 2.0
+    accepted = anyio.Event()
+    heard: list[str] = []
+
+    async def progress(value: float, total: float | None, message: str | None) -> None:
+        heard.append(message or "")
+        if "accepted" in (message or ""):
+            accepted.set()
+
+    async with stdio_session() as session:
+        async with anyio.create_task_group() as group:
+
+            async def call() -> None:
+                await session.call_tool(
+                    "generate_video", {"prompt": "a kite rises"}, progress_callback=progress
+                )
+
+            group.start_soon(call)
+            with anyio.fail_after(30):
+                await accepted.wait()
+            group.cancel_scope.cancel()
+        job_id = heard[0].split(":")[0]
+        waited = await session.call_tool("job_wait", {"job_id": job_id})
+
+    assert waited.is_error is False, text_of(waited)
+    assert waited.structured_content["done"] is True
+    assert waited.structured_content["job"]["id"] == job_id
+    assert len(providers.log.posts(VIDEO_POST)) == 1
+
+
+async def test_sources_come_from_the_workspace_or_the_library_and_nowhere_else(
+    providers: EmulatorServer, tmp_path: Path
+) -> None:
+    workspace, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    workspace.mkdir()
+    elsewhere.mkdir()
+    for folder in (workspace, elsewhere):
+        Image.new("RGB", (64, 48), "teal").save(folder / "cat.png")
+    async with stdio_session("--workspace", str(workspace)) as session:
+        outside = await session.call_tool(
+            "edit_image", {"prompt": "add a hat", "images": [str(elsewhere / "cat.png")]}
+        )
+        escape = await session.call_tool(
+            "edit_image", {"prompt": "add a hat", "images": ["../elsewhere/cat.png"]}
+        )
+        inside = await session.call_tool(
+            "edit_image", {"prompt": "add a hat", "images": ["cat.png"]}
+        )
+        made = inside.structured_content["assets"][0]["id"]
+        again = await session.call_tool("edit_image", {"prompt": "a bigger hat", "images": [made]})
+
+    assert outside.is_error is True and "outside the workspace" in text_of(outside)
+    assert escape.is_error is True
+    assert inside.is_error is False, text_of(inside)
+    assert again.is_error is False, text_of(again)
+    assert len(providers.log.posts("/v1/images/edits")) == 2
+
+
+async def test_music_and_lyrics_come_back_as_links_and_text_never_inlined_audio(
+    providers: EmulatorServer,
+) -> None:
+    async with stdio_session() as session:
+        song = await session.call_tool(
+            "generate_music",
+            {"provider": "minimax", "prompt": "calm piano", "lyrics": "[verse]\nla la la"},
+        )
+        words = await session.call_tool("write_lyrics", {"prompt": "a song about rain"})
+
+    assert song.is_error is False, text_of(song)
+    assert song.structured_content["assets"][0]["kind"] == "audio"
+    assert [block.type for block in song.content] == ["text", "resource_link"]
+    assert words.is_error is False, text_of(words)
+    text = words.structured_content["text"]
+    kept = Path(words.structured_content["assets"][0]["path"]).read_text(encoding="utf-8")
+    assert text and text == kept

@@ -166,12 +166,18 @@ def mcp(
             "--wait-s", help="Seconds a media call waits before answering with its job id."
         ),
     ] = 45.0,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace", help="Source files may come from here (default: this directory)."
+        ),
+    ] = None,
     offline: Offline = False,
 ) -> None:
     """Serve dave's media tools, jobs and library to MCP clients (stdio, or --http)."""
     from dave.cli import mcp as body
 
-    body.run(http=http, host=host, port=port, offline=offline, wait_s=wait_s)
+    body.run(http=http, host=host, port=port, offline=offline, wait_s=wait_s, workspace=workspace)
 
 
 SessionOption = Annotated[

@@ -81,8 +81,14 @@ class Jobs:
         deadline = asyncio.get_running_loop().time() + wait_s
         while True:
             remaining = deadline - asyncio.get_running_loop().time()
-            # asyncio.wait never cancels the task: a cancelled call leaves its job running.
-            done, _ = await asyncio.wait({task}, timeout=max(remaining, 0.0))
+            try:
+                # asyncio.wait never cancels the task: a cancelled call leaves its job running,
+                # held here so that a job_wait joins it rather than polling beside it.
+                done, _ = await asyncio.wait({task}, timeout=max(remaining, 0.0))
+            except asyncio.CancelledError:
+                if reporter.jobs:
+                    self._hold(reporter.jobs[0], task)
+                raise
             if done:
                 return task.result()
             if reporter.jobs:  # journaled; still running

@@ -38,8 +38,8 @@ async def open_server(
             await jobs.aclose()
 
 
-async def run_stdio(*, offline: bool, wait_s: float) -> None:
-    async with open_server(offline=offline, wait_s=wait_s) as server:
+async def run_stdio(*, offline: bool, wait_s: float, workspace: Path | None = None) -> None:
+    async with open_server(offline=offline, wait_s=wait_s, workspace=workspace) as server:
         await server.run_stdio_async()
 
 
@@ -49,6 +49,7 @@ async def run_http(
     port: int,
     offline: bool,
     wait_s: float,
+    workspace: Path | None = None,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Streamable HTTP at http://host:port/mcp until interrupted. `on_ready` gets the URL once
@@ -57,7 +58,7 @@ async def run_http(
 
     token = server_token()
     check_bind(host, token)
-    async with open_server(offline=offline, wait_s=wait_s) as server:
+    async with open_server(offline=offline, wait_s=wait_s, workspace=workspace) as server:
         config = uvicorn.Config(
             _app(server, host, port, token),
             host=host,
