@@ -16,20 +16,13 @@ from PIL import Image
 
 from dave.emulator import EmulatorServer
 from dave.store import Store
-from dave.tools.media import all_media_tools
+from dave.tools.media import KINDS, all_media_tools
 from dave.tools.publish import publish_tools
 from tests.conftest import run_dave
 from tests.mcp.conftest import stdio_session, text_of
 
-MEDIA_TOOLS = [
-    "generate_image",
-    "edit_image",
-    "generate_video",
-    "upscale_image",
-    "control_image",
-    "generate_music",
-    "write_lyrics",
-]
+# The agents' tests pin these names; MCP offers the same, in the same order.
+MEDIA_TOOLS = [kind.tool for kind in KINDS]
 VIDEO_POST = "/v1/videos/generations"
 IMAGE_POST = "/v1/images/generations"
 
