@@ -2,14 +2,13 @@
 from), the one-line summary, a resource link per asset and a small thumbnail per image.
 
 Never a video or an audio file inline: clients cap a result near 1 MiB, and the file is one
-`resources/read` of its link away. Not for running anything (calls.py, tools.py).
+`resources/read` of its link away. Not for running anything (tools.py, dave.media.following).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import io
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from dave.core.errors import DaveError
 from dave.media.studio import Result, Studio
+from dave.media.thumbs import jpeg
 from dave.store.assets import Asset
 from dave.store.jobs import Job
 from dave.tools.base import ToolResult
@@ -237,7 +237,9 @@ async def content_blocks(result: ToolResult) -> list[ContentBlock]:
         blocks.append(link)
     for asset in result.assets:
         if asset["kind"] == "image":
-            thumb = await asyncio.to_thread(thumbnail, Path(asset["path"]))
+            thumb = await asyncio.to_thread(
+                jpeg, Path(asset["path"]), "image", THUMB_PX, THUMB_MAX_BYTES
+            )
             if thumb is not None:
                 data = base64.b64encode(thumb).decode()
                 blocks.append(ImageContent(type="image", data=data, mime_type="image/jpeg"))
@@ -248,24 +250,3 @@ def _title(asset: dict[str, Any]) -> str:
     prompt = (asset.get("prompt") or "").strip()
     shown = prompt if len(prompt) <= 60 else prompt[:57] + "..."
     return f"{asset['kind']}: {shown}" if shown else str(asset["kind"])
-
-
-def thumbnail(path: Path) -> bytes | None:
-    """A JPEG of at most THUMB_PX on its longer side and THUMB_MAX_BYTES; None if the file is
-    not an image Pillow reads (the link still leads to it)."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            # A JPEG decodes straight at 1/2, 1/4 or 1/8 scale: a few times less work.
-            image.draft("RGB", (THUMB_PX, THUMB_PX))
-            image.thumbnail((THUMB_PX, THUMB_PX))
-            picture = image.convert("RGB")
-    except (OSError, UnidentifiedImageError, ValueError):
-        return None
-    for quality in (85, 70, 50, 30):
-        out = io.BytesIO()
-        picture.save(out, format="JPEG", quality=quality)
-        if out.tell() <= THUMB_MAX_BYTES:
-            return out.getvalue()
-    return None

@@ -1,7 +1,8 @@
 """A tool call's progress notifications: the Studio's events for its job, turned into a rising
 figure out of 100 and a line a person can read, sent in order while the call runs.
 
-Not for following the job itself (calls.py) nor for what a finished call returns (answers.py).
+Not for following the job itself (dave.media.following) nor for what a finished call
+returns (answers.py).
 """
 
 from __future__ import annotations

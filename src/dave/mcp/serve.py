@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from dave.core.guard import BearerGuard, allowed_hosts, allowed_origins, check_bind, server_token
-from dave.mcp.calls import EventRouter, Jobs
 from dave.mcp.server import DaveMCP
 from dave.mcp.tools import DEFAULT_WAIT_S, MAX_WAIT_S
+from dave.media.following import EventRouter, Jobs
 from dave.media.studio import Studio
 
 MCP_PATH = "/mcp"

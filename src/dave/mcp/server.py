@@ -3,7 +3,8 @@ own registry rather than from Python signatures, so an MCP client sees exactly t
 descriptions and one-line errors the agents' tools have.
 
 Tools come from tools.py; `dave://assets/{id}` reads a library file, `dave://recent/{kind}`
-lists the newest assets. Not for the transports (serve.py) nor for following jobs (calls.py).
+lists the newest assets. Not for the transports (serve.py) nor for following jobs
+(dave.media.following).
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from pydantic import AnyUrl
 from dave.core.errors import NotFound
 from dave.core.version import __version__
 from dave.mcp import answers
-from dave.mcp.calls import Jobs
 from dave.mcp.progress import Reporter
 from dave.mcp.tools import DEFAULT_WAIT_S, CallContext, Offered, offered_tools
 from dave.media.capabilities import label
+from dave.media.following import Jobs
 from dave.media.studio import Studio
 
 #: Larger files are not sent through resources/read: base64 makes them a third bigger, and

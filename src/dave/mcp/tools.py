@@ -3,7 +3,7 @@ agents' `media` set builds them (same names, parameters and descriptions; only t
 differs), the journal's `job_status` and `job_wait`, the library's `search_assets`, and the
 publish set's `publish_asset`.
 
-Not for the protocol (server.py) nor for following a job (calls.py).
+Not for the protocol (server.py) nor for following a job (dave.media.following).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pydantic import BaseModel
 
 from dave.core.errors import DaveError, InvalidRequest
 from dave.mcp import answers
-from dave.mcp.calls import Jobs
 from dave.mcp.progress import Reporter
+from dave.media.following import Jobs
 from dave.tools.base import Tool, ToolContext, ToolResult, tool
 from dave.tools.media import KINDS
 from dave.tools.media_run import lyrics_text, media_request

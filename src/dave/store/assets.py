@@ -213,6 +213,70 @@ class AssetStore:
             )
         return [_row_to_asset(row) for row in rows]
 
+    def page(
+        self,
+        limit: int = 60,
+        *,
+        before: int | None = None,
+        text: str = "",
+        kind: str | None = None,
+        provider: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> tuple[builtins.list[Asset], int | None]:
+        """One page of assets, newest first, and the cursor of the next (None at the end).
+
+        Keyset paging on the row order (`before` is the last page's cursor), so page 1000 costs
+        what page 1 does; `text` is the same word search as `search`, and `since`/`until` bound
+        `created_at` (ISO-8601 text, compared as text).
+        """
+        clauses: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        source = "assets AS a"
+        words = search_words(text)
+        if text.strip() and not words:
+            return [], None
+        if words and self.fts:
+            source = "assets_fts JOIN assets AS a ON a.seq = assets_fts.rowid"
+            clauses.append("assets_fts MATCH ?")
+            params.append(fts_query(words))
+        elif words:
+            clauses += ["a.prompt LIKE ? ESCAPE '\\'" for _ in words]
+            params += [f"%{_like_escape(w)}%" for w in words]
+        for clause, value in (
+            ("a.seq < ?", before),
+            ("a.kind = ?", kind),
+            ("a.provider = ?", provider),
+            ("a.created_at >= ?", since),
+            ("a.created_at < ?", until),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        columns = ", ".join("a." + c.strip() for c in _COLUMNS.split(","))
+        rows = self.db.query(
+            f"SELECT a.seq, {columns} FROM {source} {where} ORDER BY a.seq DESC LIMIT ?",
+            [*params, int(limit) + 1],
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        cursor = int(rows[-1]["seq"]) if more and rows else None
+        return [_row_to_asset(row) for row in rows], cursor
+
+    def added_since(self, after: int, limit: int = 500) -> builtins.list[tuple[int, Asset]]:
+        """Assets recorded after row `after` (by this process or another), oldest first, each
+        with its row number: what a live view has not seen yet."""
+        rows = self.db.query(
+            f"SELECT seq, {_COLUMNS} FROM assets WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after, limit),
+        )
+        return [(int(row["seq"]), _row_to_asset(row)) for row in rows]
+
+    def last_seq(self) -> int:
+        row = self.db.query_one("SELECT max(seq) AS last FROM assets")
+        return int(row["last"] or 0) if row is not None else 0
+
     def for_job(self, job_id: str) -> builtins.list[Asset]:
         """A job's assets in output order (the full job id)."""
         rows = self.db.query(

@@ -1,10 +1,11 @@
-"""How an MCP tool call follows a job: it runs in a task of its own, the call waits for it at
-most `wait_s` and then answers with the job id, and `job_wait` joins the same task later.
+"""Following jobs for a door (MCP, the HTTP server): each request runs in a task of its own, a
+caller waits for it at most so long and then holds only its job id, and a later caller joins
+the same task rather than polling beside it.
 
 A job never depends on the call that started it: a call that times out or is cancelled leaves
 its job running here (so outputs are still fetched while their URLs live), and a job this
-process no longer holds is picked up from the journal. Not for what a call answers
-(answers.py) nor for the notifications themselves (progress.py).
+process no longer holds is picked up from the journal. Not for what a door answers, nor for
+how it shows progress: a Listener hears the Studio's events for its jobs.
 """
 
 from __future__ import annotations
@@ -14,19 +15,28 @@ import contextlib
 import contextvars
 import logging
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
-from dave.mcp.progress import Reporter
 from dave.media.events import StudioEvent
 from dave.media.studio import Result, Studio
 from dave.store.jobs import JobState
 
-log = logging.getLogger("dave.mcp")
+log = logging.getLogger("dave.media")
 
-# The reporter of the call whose task emits an event: a job's first events come before
+
+class Listener(Protocol):
+    """Hears the Studio's events for the jobs it follows, and notes each job's id."""
+
+    #: Jobs it has heard of, first one first.
+    jobs: list[str]
+
+    def on_event(self, event: StudioEvent) -> None: ...
+
+
+# The listener of the call whose task emits an event: a job's first events come before
 # anyone knows its id.
-_CALLER: contextvars.ContextVar[Reporter | None] = contextvars.ContextVar(
-    "dave_mcp_caller", default=None
+_CALLER: contextvars.ContextVar[Listener | None] = contextvars.ContextVar(
+    "dave_job_caller", default=None
 )
 
 
@@ -35,24 +45,24 @@ class EventRouter:
     every call waiting on that job now."""
 
     def __init__(self) -> None:
-        self._waiting: dict[str, set[Reporter]] = {}
+        self._waiting: dict[str, set[Listener]] = {}
 
     def __call__(self, event: StudioEvent) -> None:
         targets = set(self._waiting.get(event.job_id, ()))
         caller = _CALLER.get()
         if caller is not None:
             targets.add(caller)
-        for reporter in targets:
-            reporter.on_event(event)
+        for listener in targets:
+            listener.on_event(event)
 
     @contextlib.contextmanager
-    def listening(self, job_id: str, reporter: Reporter) -> Iterator[None]:
-        self._waiting.setdefault(job_id, set()).add(reporter)
+    def listening(self, job_id: str, listener: Listener) -> Iterator[None]:
+        self._waiting.setdefault(job_id, set()).add(listener)
         try:
             yield
         finally:
             waiting = self._waiting.get(job_id, set())
-            waiting.discard(reporter)
+            waiting.discard(listener)
             if not waiting:
                 self._waiting.pop(job_id, None)
 
@@ -66,14 +76,14 @@ class Jobs:
         self._tasks: dict[str, asyncio.Task[Result]] = {}
 
     async def start(
-        self, request: Mapping[str, Any], reporter: Reporter, wait_s: float
+        self, request: Mapping[str, Any], listener: Listener, wait_s: float
     ) -> Result | str:
         """Runs one request: its Result if it ends within `wait_s`, else its job id.
 
         An invalid request raises at once (nothing journaled); a job that fails raises its
         error, which names the job.
         """
-        token = _CALLER.set(reporter)
+        token = _CALLER.set(listener)
         try:
             task = asyncio.create_task(self._studio.run(request))
         finally:
@@ -86,19 +96,20 @@ class Jobs:
                 # held here so that a job_wait joins it rather than polling beside it.
                 done, _ = await asyncio.wait({task}, timeout=max(remaining, 0.0))
             except asyncio.CancelledError:
-                if reporter.jobs:
-                    self._hold(reporter.jobs[0], task)
+                if listener.jobs:
+                    self._hold(listener.jobs[0], task)
                 raise
             if done:
-                return task.result()
-            if reporter.jobs:  # journaled; still running
-                job_id = reporter.jobs[0]
+                finished: Result = task.result()
+                return finished
+            if listener.jobs:  # journaled; still running
+                job_id = listener.jobs[0]
                 self._hold(job_id, task)
                 return job_id
             # Not yet journaled (sources still being read): wait for its id a little more.
             deadline = asyncio.get_running_loop().time() + 0.5
 
-    async def follow(self, job_id: str, reporter: Reporter, wait_s: float) -> Result | None:
+    async def follow(self, job_id: str, listener: Listener, wait_s: float) -> Result | None:
         """Waits up to `wait_s` for a journaled job: its Result, or None while it runs."""
         task = self._tasks.get(job_id)
         if task is None:
@@ -108,7 +119,7 @@ class Jobs:
             # A fresh context: this task belongs to no call.
             task = asyncio.create_task(self._pick_up(job_id), context=contextvars.Context())
             self._hold(job_id, task)
-        with self._router.listening(job_id, reporter):
+        with self._router.listening(job_id, listener):
             done, _ = await asyncio.wait({task}, timeout=wait_s)
         return task.result() if done else None
 
