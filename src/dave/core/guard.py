@@ -73,29 +73,15 @@ def allowed_origins(hosts: list[str]) -> list[str]:
 
 
 class BearerGuard:
-    """Answers 401 to any HTTP or WebSocket request without `Authorization: Bearer <token>`
-    (or, when `cookie` names one, that cookie holding the token, for a browser); compares in
-    constant time and never echoes what was sent. Paths in `open_paths` (a login page) pass."""
+    """Answers 401 to any HTTP or WebSocket request without `Authorization: Bearer <token>`;
+    compares in constant time and never echoes what was sent."""
 
-    def __init__(
-        self,
-        app: App,
-        token: str,
-        *,
-        cookie: str | None = None,
-        open_paths: tuple[str, ...] = (),
-    ) -> None:
+    def __init__(self, app: App, token: str) -> None:
         self._app = app
         self._token = token.encode()
-        self._cookie = cookie.encode() if cookie else None
-        self._open = open_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] not in ("http", "websocket")
-            or scope.get("path") in self._open
-            or self._allowed(scope)
-        ):
+        if scope["type"] not in ("http", "websocket") or self._allowed(scope):
             await self._app(scope, receive, send)
             return
         if scope["type"] == "websocket":
@@ -121,59 +107,4 @@ class BearerGuard:
                 scheme, _, given = bytes(value).partition(b" ")
                 if scheme.lower() == b"bearer":
                     return hmac.compare_digest(given.strip(), self._token)
-            elif name == b"cookie" and self._cookie is not None:
-                for part in bytes(value).split(b";"):
-                    key, _, given = part.strip().partition(b"=")
-                    if key == self._cookie and hmac.compare_digest(given, self._token):
-                        return True
         return False
-
-
-class SameSiteGuard:
-    """Refuses what a web page elsewhere could send this server: a Host header that is not one
-    of `hosts` (421: DNS rebinding), and a state-changing request or WebSocket whose Origin is
-    not one of this server's own (403)."""
-
-    _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
-
-    def __init__(self, app: App, hosts: list[str]) -> None:
-        self._app = app
-        self._hosts = {host.lower() for host in hosts}
-        self._origins = {origin.lower() for origin in allowed_origins(hosts)}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self._app(scope, receive, send)
-            return
-        headers = {bytes(k).lower(): bytes(v).decode("latin-1") for k, v in scope["headers"]}
-        host = headers.get(b"host", "").lower()
-        origin = headers.get(b"origin")
-        if host not in self._hosts:
-            await _refuse(scope, send, 421, "this server answers to its own name only")
-        elif (
-            origin is not None
-            and origin.lower() not in self._origins
-            and (scope["type"] == "websocket" or scope.get("method") not in self._SAFE)
-        ):
-            await _refuse(scope, send, 403, "cross-site requests are refused")
-        else:
-            await self._app(scope, receive, send)
-
-
-async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
-    if scope["type"] == "websocket":
-        # Before accept: the server answers the upgrade with 403.
-        await send({"type": "websocket.close", "code": 4403})
-        return
-    body = ('{"error": "' + message + '"}\n').encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -237,9 +237,7 @@ async def content_blocks(result: ToolResult) -> list[ContentBlock]:
         blocks.append(link)
     for asset in result.assets:
         if asset["kind"] == "image":
-            thumb = await asyncio.to_thread(
-                jpeg, Path(asset["path"]), "image", THUMB_PX, THUMB_MAX_BYTES
-            )
+            thumb = await asyncio.to_thread(jpeg, Path(asset["path"]), THUMB_PX, THUMB_MAX_BYTES)
             if thumb is not None:
                 data = base64.b64encode(thumb).decode()
                 blocks.append(ImageContent(type="image", data=data, mime_type="image/jpeg"))

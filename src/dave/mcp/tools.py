@@ -90,8 +90,9 @@ async def job_status(ctx: ToolContext, job_id: str) -> ToolResult:
     except DaveError as error:
         return answers.failed(studio, error)
     if job.terminal:
-        text = await asyncio.to_thread(lyrics_text, studio.result(job))
-        return answers.finished(studio, studio.result(job), text)
+        result = studio.result(job)
+        text = await asyncio.to_thread(lyrics_text, result) if job.kind == "lyrics" else None
+        return answers.finished(studio, result, text)
     return answers.running(studio, job.id, None)
 
 
@@ -113,7 +114,7 @@ async def job_wait(ctx: ToolContext, job_id: str, wait_s: float = DEFAULT_WAIT_S
             raise InvalidRequest(f"wait_s must be 0 to {MAX_WAIT_S:.0f} seconds, not {wait_s:g}")
         result = await jobs.follow(job_id, reporter, wait_s)
         if result is None:
-            return answers.running(studio, studio.jobs.get(job_id).id, wait_s)
+            return answers.running(studio, job_id, wait_s)
         text = await asyncio.to_thread(lyrics_text, result) if result.job.kind == "lyrics" else None
     except DaveError as error:
         return answers.failed(studio, error)

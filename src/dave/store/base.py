@@ -53,8 +53,6 @@ class JobJournal(Protocol):
 
     def get(self, job_id: str) -> Job: ...
 
-    def many(self, job_ids: Iterable[str]) -> dict[str, Job]: ...
-
     def list(
         self,
         states: Iterable[JobState | str] | None = None,
@@ -69,10 +67,6 @@ class JobJournal(Protocol):
     def unfinished(self, *, offline: bool | None = None) -> builtins.list[Job]: ...
 
     def events(self, job_id: str) -> builtins.list[JobEvent]: ...
-
-    def events_since(self, after_id: int, limit: int = 500) -> builtins.list[JobEvent]: ...
-
-    def last_event_id(self) -> int: ...
 
     def recent_durations(
         self, provider: str, kind: str, model: str, limit: int = 20
@@ -116,22 +110,6 @@ class AssetCatalog(Protocol):
     ) -> builtins.list[Asset]: ...
 
     def search(self, text: str, limit: int = 50) -> builtins.list[Asset]: ...
-
-    def page(
-        self,
-        limit: int = 60,
-        *,
-        before: int | None = None,
-        text: str = "",
-        kind: str | None = None,
-        provider: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-    ) -> tuple[builtins.list[Asset], int | None]: ...
-
-    def added_since(self, after: int, limit: int = 500) -> builtins.list[tuple[int, Asset]]: ...
-
-    def last_seq(self) -> int: ...
 
     def for_job(self, job_id: str) -> builtins.list[Asset]: ...
 

@@ -310,19 +310,6 @@ class JobStore:
             row = conn.execute("SELECT * FROM jobs WHERE id = ?", (full_id,)).fetchone()
         return _row_to_job(row)
 
-    def many(self, job_ids: Iterable[str]) -> dict[str, Job]:
-        """The jobs with these exact ids, by id (unknown ids are left out): one query for a page
-        of assets."""
-        wanted = sorted(set(job_ids))
-        found: dict[str, Job] = {}
-        for start in range(0, len(wanted), 500):  # under SQLite's variable limit
-            chunk = wanted[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for row in self.db.query(f"SELECT * FROM jobs WHERE id IN ({marks})", chunk):
-                job = _row_to_job(row)
-                found[job.id] = job
-        return found
-
     def list(
         self,
         states: Iterable[JobState | str] | None = None,
@@ -370,27 +357,6 @@ class JobStore:
             names,
         )
         return [_row_to_job(row) for row in rows]
-
-    def events_since(self, after_id: int, limit: int = 500) -> builtins.list[JobEvent]:
-        """Every job's state changes after event `after_id`, oldest first: what a live view
-        (in this process or another) has not seen yet."""
-        rows = self.db.query(
-            "SELECT * FROM job_events WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)
-        )
-        return [
-            JobEvent(
-                id=row["id"],
-                job_id=row["job_id"],
-                at=row["at"],
-                state=JobState(row["state"]),
-                detail=row["detail"],
-            )
-            for row in rows
-        ]
-
-    def last_event_id(self) -> int:
-        row = self.db.query_one("SELECT max(id) AS last FROM job_events")
-        return int(row["last"] or 0) if row is not None else 0
 
     def events(self, job_id: str) -> builtins.list[JobEvent]:
         """The job's history, oldest first."""
