@@ -126,6 +126,22 @@ def test_assets_show_json_has_the_prompt_params_and_path(
     assert Path(asset["path"]) == library["heron"].paths()[0]
 
 
+def test_assets_show_names_what_an_asset_was_made_from_and_into(
+    run_dave: RunDave, library: dict[str, dave.Result]
+) -> None:
+    heron = library["heron"]
+    with dave.SyncStudio() as studio:
+        edit = studio.edit("the heron takes flight", [str(heron.paths()[0])])
+
+    made = _one_json(run_dave("assets", "show", edit.assets[0].id, "--json"))["asset"]
+    assert made["sources"] == [{"field": "images[0]", "asset_id": heron.assets[0].id}]
+    assert made["derived"] == []
+    source = _one_json(run_dave("assets", "show", heron.assets[0].id, "--json"))["asset"]
+    assert source["derived"] == [edit.assets[0].id] and source["sources"] == []
+    shown = run_dave("assets", "show", heron.assets[0].id)
+    assert f"made into: {edit.assets[0].id}" in shown.stdout
+
+
 def test_assets_search_finds_by_a_prompt_word_and_not_the_others(
     run_dave: RunDave, library: dict[str, dave.Result]
 ) -> None:

@@ -25,17 +25,28 @@ def show(asset_id: str, *, json_output: bool) -> None:
         asset = store.assets.get(asset_id)
         root = store.media.root
         publications = store.publications.for_asset(asset.id)
+        sources = store.lineage.sources_of(asset)
+        derived = store.lineage.derived_from(asset.id)
     data = {**asset.to_dict(), "path": str(root / asset.path)}
     data["published"] = [p.to_dict() for p in publications]
+    data["sources"] = [{"field": field, "asset_id": a.id} for field, a in sources]
+    data["derived"] = [a.id for a in derived]
     if json_output:
         emit_json({"asset": data})
         return
+    out = stdout_console()
     for key, value in data.items():
         if key == "published":
             for entry in value:
-                stdout_console().print(f"published ({entry['target']}): {printable(entry['url'])}")
-            continue
-        stdout_console().print(f"{key}: {printable(value)}")
+                out.print(f"published ({entry['target']}): {printable(entry['url'])}")
+        elif key == "sources":
+            for entry in value:
+                out.print(f"made from ({printable(entry['field'])}): {entry['asset_id']}")
+        elif key == "derived":
+            for made in value:
+                out.print(f"made into: {made}")
+        else:
+            out.print(f"{key}: {printable(value)}")
 
 
 def _print(assets: Sequence[Any], root: Any, json_output: bool) -> None:

@@ -35,7 +35,9 @@ from dave.media.drivers import open_driver
 from dave.media.error_lines import invalid_request
 from dave.media.events import EventHandler, StudioEvent, ignore
 from dave.media.keeping import Keeper
+from dave.media.lineage import source_assets
 from dave.media.polling import PollSchedule, expected_duration
+from dave.media.prices import Charge
 from dave.media.requests import (
     ControlRequest,
     EditRequest,
@@ -47,6 +49,7 @@ from dave.media.requests import (
     VideoRequest,
     parse_request,
 )
+from dave.media.rule_checks import ResolvedRequest
 from dave.media.validation import validate
 from dave.providers.base import RemoteState, Status
 from dave.store import Store
@@ -229,7 +232,25 @@ class Studio:
         self._driver(request.provider, self.settings.offline)
         journal = redact_data(request.model_dump(mode="json", exclude_defaults=False))
         charge = resolved.charge
-        job = self.jobs.create(
+        links = (
+            await asyncio.to_thread(source_assets, resolved.sources, self.assets)
+            if resolved.sources
+            else []
+        )
+        with self.store.together():
+            job = self._journal(request, resolved, journal, charge)
+            self.store.lineage.link(job.id, links)
+        self._emit(job.id, "state", state=job.state.value)
+        return await self._advance(job, wait=wait)
+
+    def _journal(
+        self,
+        request: Request,
+        resolved: ResolvedRequest,
+        journal: dict[str, Any],
+        charge: Charge | None,
+    ) -> Job:
+        return self.jobs.create(
             request.provider,
             request.kind,
             resolved.model,
@@ -240,8 +261,6 @@ class Studio:
             price_estimate=charge.estimate if charge else False,
             offline=self.settings.offline,
         )
-        self._emit(job.id, "state", state=job.state.value)
-        return await self._advance(job, wait=wait)
 
     async def wait(self, job_id: str) -> Result:
         """Follows one job to its end: polls, downloads, records."""

@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .assets import Asset, AssetStore
+from .assets import Asset, AssetPage, AssetStore
 from .base import AssetCatalog, JobJournal
 from .db import Database
 from .files import MediaFolder, Staging
 from .ids import new_id, parse_timestamp, utc_now
 from .jobs import TERMINAL, UNFINISHED, Job, JobEvent, JobState, JobStore, StateConflict
+from .lineage import LineageStore
 from .migration import Migration
 from .publications import Publication, PublicationStore
 
@@ -23,6 +24,7 @@ __all__ = [
     "UNFINISHED",
     "Asset",
     "AssetCatalog",
+    "AssetPage",
     "AssetStore",
     "Database",
     "Job",
@@ -30,6 +32,7 @@ __all__ = [
     "JobJournal",
     "JobState",
     "JobStore",
+    "LineageStore",
     "MediaFolder",
     "Migration",
     "Publication",
@@ -47,7 +50,7 @@ MEDIA_DIR = "media"
 
 
 class Store:
-    """Everything under one DAVE_HOME: `home/dave.db` (jobs, assets, publications) and
+    """Everything under one DAVE_HOME: `home/dave.db` (jobs, assets, lineage, publications) and
     `home/media/`."""
 
     def __init__(
@@ -58,6 +61,7 @@ class Store:
         assets: AssetCatalog,
         media: MediaFolder,
         publications: PublicationStore | None = None,
+        lineage: LineageStore | None = None,
     ) -> None:
         self.home = home
         self.db = db
@@ -65,6 +69,7 @@ class Store:
         self.assets = assets
         self.media = media
         self.publications = publications or PublicationStore(db)
+        self.lineage = lineage or LineageStore(db)
 
     @classmethod
     def open(cls, home: Path) -> Store:

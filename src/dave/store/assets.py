@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from dave.core.errors import InvalidRequest
+
 from .db import Database
 from .ids import new_id, utc_now
 from .jobs import dump_json, resolve_id
@@ -59,13 +61,13 @@ class Asset:
         }
 
 
-_COLUMNS = (
+COLUMNS = (
     "id, job_id, output_index, provider, kind, path, sha256, mime, bytes, width, height,"
     " duration_s, prompt, params_json, created_at"
 )
 
 
-def _row_to_asset(row: sqlite3.Row) -> Asset:
+def row_to_asset(row: sqlite3.Row) -> Asset:
     return Asset(
         id=row["id"],
         job_id=row["job_id"],
@@ -83,6 +85,22 @@ def _row_to_asset(row: sqlite3.Row) -> Asset:
         params=json.loads(row["params_json"]) if row["params_json"] is not None else None,
         created_at=row["created_at"],
     )
+
+
+@dataclass(frozen=True)
+class AssetPage:
+    """One page of assets, newest first, and the cursor of the next (None at the end)."""
+
+    assets: builtins.list[Asset]
+    next_cursor: str | None
+
+
+def _cursor_seq(cursor: str | None) -> int | None:
+    if cursor is None or cursor == "":
+        return None
+    if not cursor.isdigit() or len(cursor) > 18:
+        raise InvalidRequest(f"not a page cursor: {cursor[:40]!r}")
+    return int(cursor)
 
 
 def search_words(text: str) -> builtins.list[str]:
@@ -152,27 +170,27 @@ class AssetStore:
         )
         with self.db.transaction() as conn:
             cursor = conn.execute(
-                f"INSERT INTO assets ({_COLUMNS}) VALUES ({', '.join('?' * len(values))})"
+                f"INSERT INTO assets ({COLUMNS}) VALUES ({', '.join('?' * len(values))})"
                 " ON CONFLICT (job_id, output_index) DO NOTHING",
                 values,
             )
             if cursor.rowcount == 1:
                 row = conn.execute(
-                    f"SELECT {_COLUMNS} FROM assets WHERE id = ?", (asset_id,)
+                    f"SELECT {COLUMNS} FROM assets WHERE id = ?", (asset_id,)
                 ).fetchone()
             else:
                 row = conn.execute(
-                    f"SELECT {_COLUMNS} FROM assets WHERE job_id = ? AND output_index = ?",
+                    f"SELECT {COLUMNS} FROM assets WHERE job_id = ? AND output_index = ?",
                     (job_id, int(index)),
                 ).fetchone()
-        return _row_to_asset(row)
+        return row_to_asset(row)
 
     def get(self, asset_id: str) -> Asset:
         """The asset with this id or unique id prefix; NotFound otherwise."""
         with self.db.read() as conn:
             full_id = resolve_id(conn, "assets", "a", "asset", asset_id)
-            row = conn.execute(f"SELECT {_COLUMNS} FROM assets WHERE id = ?", (full_id,)).fetchone()
-        return _row_to_asset(row)
+            row = conn.execute(f"SELECT {COLUMNS} FROM assets WHERE id = ?", (full_id,)).fetchone()
+        return row_to_asset(row)
 
     def list(
         self, limit: int = 50, offset: int = 0, kind: str | None = None, *, published: bool = False
@@ -185,11 +203,11 @@ class AssetStore:
             clauses.append("id IN (SELECT asset_id FROM publications)")
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self.db.query(
-            f"SELECT {_COLUMNS} FROM assets {where} ORDER BY created_at DESC, seq DESC"
+            f"SELECT {COLUMNS} FROM assets {where} ORDER BY created_at DESC, seq DESC"
             " LIMIT ? OFFSET ?",
             [*params, int(limit), int(offset)],
         )
-        return [_row_to_asset(row) for row in rows]
+        return [row_to_asset(row) for row in rows]
 
     def search(self, text: str, limit: int = 50) -> builtins.list[Asset]:
         """Assets whose prompt has every word of `text` (as a word prefix, any case), newest
@@ -199,7 +217,7 @@ class AssetStore:
             return []
         if self.fts:
             rows = self.db.query(
-                f"SELECT {', '.join('a.' + c.strip() for c in _COLUMNS.split(','))}"
+                f"SELECT {', '.join('a.' + c.strip() for c in COLUMNS.split(','))}"
                 " FROM assets_fts JOIN assets AS a ON a.seq = assets_fts.rowid"
                 " WHERE assets_fts MATCH ? ORDER BY assets_fts.rowid DESC LIMIT ?",
                 (fts_query(words), int(limit)),
@@ -208,24 +226,91 @@ class AssetStore:
             # Substring match: looser than the word index, and a full scan; only without FTS5.
             clause = " AND ".join("prompt LIKE ? ESCAPE '\\'" for _ in words)
             rows = self.db.query(
-                f"SELECT {_COLUMNS} FROM assets WHERE {clause} ORDER BY seq DESC LIMIT ?",
+                f"SELECT {COLUMNS} FROM assets WHERE {clause} ORDER BY seq DESC LIMIT ?",
                 [*(f"%{_like_escape(w)}%" for w in words), int(limit)],
             )
-        return [_row_to_asset(row) for row in rows]
+        return [row_to_asset(row) for row in rows]
+
+    def page(
+        self,
+        *,
+        q: str | None = None,
+        provider: str | None = None,
+        kind: str | None = None,
+        since: str | None = None,
+        before: str | None = None,
+        cursor: str | None = None,
+        limit: int = 60,
+    ) -> AssetPage:
+        """A page of assets newest first (by the order they were kept), narrowed by the words of
+        `q` (as `search` reads them), provider, kind and `since <= created_at < before`;
+        `cursor` is a previous page's `next_cursor`. Keyset paging: every page costs the same,
+        however deep."""
+        clauses: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        after = _cursor_seq(cursor)
+        for clause, value in (
+            ("a.provider = ?", provider),
+            ("a.kind = ?", kind),
+            ("a.created_at >= ?", since),
+            ("a.created_at < ?", before),
+            ("a.seq < ?", after),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
+        words = search_words(q or "")
+        if q and not words:
+            return AssetPage([], None)
+        columns = ", ".join(f"a.{name.strip()}" for name in COLUMNS.split(","))
+        if words and self.fts:
+            source = "assets_fts JOIN assets AS a ON a.seq = assets_fts.rowid"
+            clauses.insert(0, "assets_fts MATCH ?")
+            params.insert(0, fts_query(words))
+            order = "assets_fts.rowid DESC"
+        else:
+            source = "assets AS a"
+            for word in words:
+                clauses.append("a.prompt LIKE ? ESCAPE '\\'")
+                params.append(f"%{_like_escape(word)}%")
+            order = "a.seq DESC"
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        limit = max(1, int(limit))
+        rows = self.db.query(
+            f"SELECT a.seq AS seq, {columns} FROM {source} {where} ORDER BY {order} LIMIT ?",
+            [*params, limit + 1],
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = str(rows[-1]["seq"]) if more and rows else None
+        return AssetPage([row_to_asset(row) for row in rows], next_cursor)
+
+    def added_since(self, seq: int, limit: int = 100) -> builtins.list[tuple[int, Asset]]:
+        """(seq, asset) kept after `seq`, oldest first: a change feed any process can follow."""
+        rows = self.db.query(
+            f"SELECT seq, {COLUMNS} FROM assets WHERE seq > ? ORDER BY seq LIMIT ?",
+            (int(seq), int(limit)),
+        )
+        return [(int(row["seq"]), row_to_asset(row)) for row in rows]
+
+    def last_seq(self) -> int:
+        """The newest asset's seq (0 for an empty library): where a change feed starts."""
+        row = self.db.query_one("SELECT max(seq) FROM assets")
+        return int(row[0]) if row and row[0] is not None else 0
 
     def for_job(self, job_id: str) -> builtins.list[Asset]:
         """A job's assets in output order (the full job id)."""
         rows = self.db.query(
-            f"SELECT {_COLUMNS} FROM assets WHERE job_id = ? ORDER BY output_index", (job_id,)
+            f"SELECT {COLUMNS} FROM assets WHERE job_id = ? ORDER BY output_index", (job_id,)
         )
-        return [_row_to_asset(row) for row in rows]
+        return [row_to_asset(row) for row in rows]
 
     def by_sha256(self, sha256: str) -> builtins.list[Asset]:
         """Every asset with these bytes (several jobs may make the same), oldest first."""
         rows = self.db.query(
-            f"SELECT {_COLUMNS} FROM assets WHERE sha256 = ? ORDER BY seq", (sha256.lower(),)
+            f"SELECT {COLUMNS} FROM assets WHERE sha256 = ? ORDER BY seq", (sha256.lower(),)
         )
-        return [_row_to_asset(row) for row in rows]
+        return [row_to_asset(row) for row in rows]
 
     def count(self, kind: str | None = None) -> int:
         if kind is None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any, Protocol, runtime_checkable
 
-from .assets import Asset
+from .assets import Asset, AssetPage
 from .jobs import CostLine, Job, JobEvent, JobState
 
 
@@ -68,6 +68,10 @@ class JobJournal(Protocol):
 
     def events(self, job_id: str) -> builtins.list[JobEvent]: ...
 
+    def events_since(self, event_id: int, limit: int = 200) -> builtins.list[JobEvent]: ...
+
+    def last_event_id(self) -> int: ...
+
     def recent_durations(
         self, provider: str, kind: str, model: str, limit: int = 20
     ) -> builtins.list[float]: ...
@@ -110,6 +114,22 @@ class AssetCatalog(Protocol):
     ) -> builtins.list[Asset]: ...
 
     def search(self, text: str, limit: int = 50) -> builtins.list[Asset]: ...
+
+    def page(
+        self,
+        *,
+        q: str | None = None,
+        provider: str | None = None,
+        kind: str | None = None,
+        since: str | None = None,
+        before: str | None = None,
+        cursor: str | None = None,
+        limit: int = 60,
+    ) -> AssetPage: ...
+
+    def added_since(self, seq: int, limit: int = 100) -> builtins.list[tuple[int, Asset]]: ...
+
+    def last_seq(self) -> int: ...
 
     def for_job(self, job_id: str) -> builtins.list[Asset]: ...
 

@@ -177,6 +177,16 @@ def _row_to_job(row: sqlite3.Row) -> Job:
     )
 
 
+def _row_to_event(row: sqlite3.Row) -> JobEvent:
+    return JobEvent(
+        id=row["id"],
+        job_id=row["job_id"],
+        at=row["at"],
+        state=JobState(row["state"]),
+        detail=row["detail"],
+    )
+
+
 def _state(state: JobState | str) -> JobState:
     try:
         return JobState(state)
@@ -365,16 +375,20 @@ class JobStore:
             rows = conn.execute(
                 "SELECT * FROM job_events WHERE job_id = ? ORDER BY id", (full_id,)
             ).fetchall()
-        return [
-            JobEvent(
-                id=row["id"],
-                job_id=row["job_id"],
-                at=row["at"],
-                state=JobState(row["state"]),
-                detail=row["detail"],
-            )
-            for row in rows
-        ]
+        return [_row_to_event(row) for row in rows]
+
+    def events_since(self, event_id: int, limit: int = 200) -> builtins.list[JobEvent]:
+        """Every job's events written after `event_id`, oldest first: a change feed any process
+        on this journal can follow."""
+        rows = self.db.query(
+            "SELECT * FROM job_events WHERE id > ? ORDER BY id LIMIT ?", (int(event_id), int(limit))
+        )
+        return [_row_to_event(row) for row in rows]
+
+    def last_event_id(self) -> int:
+        """The newest event's id (0 when there is none): where a change feed starts."""
+        row = self.db.query_one("SELECT max(id) FROM job_events")
+        return int(row[0]) if row and row[0] is not None else 0
 
     def recent_durations(
         self, provider: str, kind: str, model: str, limit: int = 20

@@ -175,6 +175,26 @@ CREATE TABLE publications (
 );
 """
 
+# Lineage: which library assets a job was made from (an edit's images, a video's first frame,
+# an extension's video, an upscale's image), by the request field that named each. A source
+# file outside the library links nothing; an asset deleted later drops its links.
+JOB_SOURCES_SQL = """
+CREATE TABLE job_sources (
+    job_id    TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    field     TEXT NOT NULL,                    -- images[0], image, extend_video, ...
+    asset_id  TEXT NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+    PRIMARY KEY (job_id, field)
+);
+CREATE INDEX job_sources_asset ON job_sources (asset_id);
+"""
+
+# Gallery pages: newest first by seq within a provider or a kind (an index on one column holds
+# the rowid after it, so `WHERE kind = ? AND seq < ? ORDER BY seq DESC` walks it in order).
+ASSET_PAGES_SQL = """
+CREATE INDEX assets_kind_seq ON assets (kind);
+CREATE INDEX assets_provider_seq ON assets (provider);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("001_jobs_assets", _jobs_assets),
     Migration("002_job_owner", JOB_OWNER_SQL),
@@ -183,4 +203,6 @@ MIGRATIONS: list[Migration] = [
     Migration("005_job_offline", JOB_OFFLINE_SQL),
     Migration("006_job_price_basis", JOB_PRICE_BASIS_SQL),
     Migration("007_publications", PUBLICATIONS_SQL),
+    Migration("008_job_sources", JOB_SOURCES_SQL),
+    Migration("009_asset_pages", ASSET_PAGES_SQL),
 ]
