@@ -180,6 +180,27 @@ def mcp(
     body.run(http=http, host=host, port=port, offline=offline, wait_s=wait_s, workspace=workspace)
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address (off loopback needs DAVE_SERVER_TOKEN).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (0: any free one).")] = 8765,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the gallery in the browser once it listens.")
+    ] = False,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", help="Where agents' file and shell tools work."),
+    ] = None,
+    offline: Offline = False,
+) -> None:
+    """Serve the library as a gallery, a JSON API and agent runs over WebSocket."""
+    from dave.cli import serve as body
+
+    body.run(host=host, port=port, offline=offline, open_browser=open_browser, workspace=workspace)
+
+
 SessionOption = Annotated[
     str | None, typer.Option("--session", "-s", help="Continue this session (id or prefix).")
 ]

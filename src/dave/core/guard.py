@@ -72,16 +72,110 @@ def allowed_origins(hosts: list[str]) -> list[str]:
     return [f"{scheme}://{name}" for name in hosts for scheme in ("http", "https")]
 
 
-class BearerGuard:
-    """Answers 401 to any HTTP or WebSocket request without `Authorization: Bearer <token>`;
-    compares in constant time and never echoes what was sent."""
+#: The cookie a browser keeps after `/login` (HttpOnly, SameSite=Strict): the token itself.
+TOKEN_COOKIE = "dave_token"
 
-    def __init__(self, app: App, token: str) -> None:
+
+def _header(scope: Scope, wanted: bytes) -> bytes | None:
+    for name, value in scope.get("headers", ()):
+        if name == wanted:
+            return bytes(value)
+    return None
+
+
+def _cookie(scope: Scope, wanted: str) -> bytes | None:
+    raw = _header(scope, b"cookie")
+    if raw is None:
+        return None
+    for part in raw.split(b";"):
+        name, _, value = part.strip().partition(b"=")
+        if name.decode("latin-1") == wanted:
+            return value
+    return None
+
+
+def matches_host(value: str, allowed: list[str]) -> bool:
+    """Whether a Host (or an Origin's host:port) is one of `allowed`, where `name:*` allows
+    that name at any port."""
+    value = value.lower()
+    for entry in allowed:
+        name, _, port = entry.rpartition(":")
+        if port == "*" and value.rpartition(":")[0] == name.lower():
+            return True
+        if value == entry.lower():
+            return True
+    return False
+
+
+async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
+    if scope["type"] == "websocket":
+        # Before accept, a close is answered with HTTP 403 by the server.
+        await send({"type": "websocket.close", "code": 4403, "reason": message[:120]})
+        return
+    body = ('{"error": "' + message.replace('"', "'") + '"}\n').encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def same_token(given: str, token: str) -> bool:
+    """Whether `given` (a login form's field) is the token, compared in constant time."""
+    return hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+class SameSiteGuard:
+    """Refuses what a web page elsewhere could send: a Host that is not this server's own name
+    (421: DNS rebinding) and a foreign Origin on any request or WebSocket (403)."""
+
+    def __init__(self, app: App, hosts: list[str]) -> None:
         self._app = app
-        self._token = token.encode()
+        self._hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or self._allowed(scope):
+        if scope["type"] not in ("http", "websocket"):
+            await self._app(scope, receive, send)
+            return
+        host = (_header(scope, b"host") or b"").decode("latin-1")
+        if not matches_host(host, self._hosts):
+            await _refuse(scope, send, 421, "this server answers to its own name only")
+            return
+        origin = _header(scope, b"origin")
+        if origin is not None and not _same_origin(origin.decode("latin-1"), self._hosts):
+            await _refuse(scope, send, 403, "cross-site requests are refused")
+            return
+        await self._app(scope, receive, send)
+
+
+def _same_origin(origin: str, hosts: list[str]) -> bool:
+    scheme, sep, rest = origin.partition("://")
+    return bool(sep) and scheme in ("http", "https") and matches_host(rest, hosts)
+
+
+class BearerGuard:
+    """Answers 401 to any HTTP or WebSocket request without the token, as
+    `Authorization: Bearer <token>` or (for a browser, after `/login`) the `dave_token` cookie;
+    compares in constant time and never echoes what was sent. `open_paths` need no token (the
+    login page itself)."""
+
+    def __init__(self, app: App, token: str, *, open_paths: tuple[str, ...] = ()) -> None:
+        self._app = app
+        self._token = token.encode()
+        self._open = open_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] not in ("http", "websocket")
+            or scope.get("path") in self._open
+            or self._allowed(scope)
+        ):
             await self._app(scope, receive, send)
             return
         if scope["type"] == "websocket":
@@ -102,9 +196,10 @@ class BearerGuard:
         await send({"type": "http.response.body", "body": body})
 
     def _allowed(self, scope: Scope) -> bool:
-        for name, value in scope.get("headers", ()):
-            if name == b"authorization":
-                scheme, _, given = bytes(value).partition(b" ")
-                if scheme.lower() == b"bearer":
-                    return hmac.compare_digest(given.strip(), self._token)
-        return False
+        value = _header(scope, b"authorization")
+        if value is not None:
+            scheme, _, given = value.partition(b" ")
+            if scheme.lower() == b"bearer":
+                return hmac.compare_digest(given.strip(), self._token)
+        cookie = _cookie(scope, TOKEN_COOKIE)
+        return cookie is not None and hmac.compare_digest(cookie, self._token)

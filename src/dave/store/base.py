@@ -53,6 +53,8 @@ class JobJournal(Protocol):
 
     def get(self, job_id: str) -> Job: ...
 
+    def many(self, job_ids: Iterable[str]) -> dict[str, Job]: ...
+
     def list(
         self,
         states: Iterable[JobState | str] | None = None,

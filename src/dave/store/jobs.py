@@ -320,6 +320,18 @@ class JobStore:
             row = conn.execute("SELECT * FROM jobs WHERE id = ?", (full_id,)).fetchone()
         return _row_to_job(row)
 
+    def many(self, job_ids: Iterable[str]) -> dict[str, Job]:
+        """The jobs with these full ids, by id (ids not in the journal are left out)."""
+        wanted = list(dict.fromkeys(job_ids))
+        found: dict[str, Job] = {}
+        for start in range(0, len(wanted), 500):  # under SQLite's bound on parameters
+            chunk = wanted[start : start + 500]
+            rows = self.db.query(
+                f"SELECT * FROM jobs WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            )
+            found.update((row["id"], _row_to_job(row)) for row in rows)
+        return found
+
     def list(
         self,
         states: Iterable[JobState | str] | None = None,
