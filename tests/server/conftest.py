@@ -48,26 +48,23 @@ def start_server(workspace: Path | None = None, host: str = "127.0.0.1") -> Serv
     box: dict[str, Any] = {}
 
     def main() -> None:
-        loop = asyncio.new_event_loop()
-        box["loop"] = loop
-
         def on_ready(url: str) -> None:
             box["url"] = url
             ready.set()
 
         async def run() -> None:
+            box["loop"] = asyncio.get_running_loop()
             box["task"] = asyncio.current_task()
             await serve(load_settings(), host=host, port=0, workspace=workspace, on_ready=on_ready)
 
         try:
-            loop.run_until_complete(run())
+            # asyncio.run, as the command does: what is still pending at the end is cancelled.
+            asyncio.run(run())
         except asyncio.CancelledError:
             pass
         except BaseException as error:
             box["error"] = error
             ready.set()
-        finally:
-            loop.close()
 
     thread = threading.Thread(target=main, name="dave-serve", daemon=True)
     thread.start()
