@@ -83,6 +83,14 @@ PROMISED = {
             "p8.republish_bytes_sent",
         },
     },
+    "p9_gallery": {
+        "RATIO": {
+            "p9.first_page_over_store": False,
+            "p9.search_over_store": False,
+            "p9.ws_latency_over_echo": False,
+        },
+        "GOAL": {"p9.first_page", "p9.search", "p9.ws_latency_p50"},
+    },
     "p10_mcp": {
         "RATIO": {"p10.mcp_call_over_studio": False},
         "GOAL": {"p10.overhead_per_call", "p10.job_status_round_trip"},

@@ -40,22 +40,16 @@ def start_run(client: httpx2.Client, **body: Any) -> str:
 def test_a_run_streams_its_events_in_order_and_a_late_client_gets_them_all(
     server: Served, client: httpx2.Client, xai: EmulatorServer
 ) -> None:
-    xai.config.set_chat_script(
-        [
-            {
-                "content": "A fox is a small wild dog with a bushy tail.",
-                "expect": {"message_count": 2},
-            }
-        ]
-    )
+    answer = "A fox is a small wild dog with a bushy tail."
+    xai.config.set_chat_script([{"content": answer, "expect": {"message_count": 2}}])
     run_id = start_run(client, agent="daisy", prompt="what is a fox?")
     with connect(f"{server.ws}/ws/runs/{run_id}", open_timeout=5) as ws:
         live = events_until_closed(ws)
     kinds = [event["kind"] for event in live]
     assert kinds[-1] == "done" and set(kinds[:-1]) == {"text_delta"}
-    assert list(live[0])[0] == "kind"  # kind first, as agents/events.py writes them
+    assert next(iter(live[0])) == "kind"  # kind first, as agents/events.py writes them
     text = "".join(event["text"] for event in live if event["kind"] == "text_delta")
-    assert text == "A fox is a small wild dog with a bushy tail."
+    assert text == answer
     assert live[-1]["stop_reason"] == "stop" and live[-1]["text"] == text
     with connect(f"{server.ws}/ws/runs/{run_id}", open_timeout=5) as again:
         assert events_until_closed(again) == live

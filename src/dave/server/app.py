@@ -7,6 +7,7 @@ Not for running it (serve.py) nor for what each route answers (api.py, files.py,
 from __future__ import annotations
 
 import html
+import time
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,9 @@ async def _dave_error(request: Request, error: Exception) -> Response:
 
 
 class _Headers:
-    """Adds the headers every answer carries (the page's content policy, no framing)."""
+    """Adds the headers every answer carries: the page's content policy, no framing, and
+    `Server-Timing: app;dur=<ms>` (the time to the answer's first byte, for benchmarks and the
+    browser's network panel)."""
 
     def __init__(self, app: App) -> None:
         self._app = app
@@ -86,10 +89,14 @@ class _Headers:
             await self._app(scope, receive, send)
             return
 
+        started = time.perf_counter()
+
         async def sending(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
+                spent_ms = (time.perf_counter() - started) * 1000
                 headers = list(message.get("headers", []))
                 headers += [
+                    (b"server-timing", f"app;dur={spent_ms:.2f}".encode()),
                     (b"content-security-policy", _CSP.encode()),
                     (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"no-referrer"),

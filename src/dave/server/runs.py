@@ -37,7 +37,7 @@ class RunRecord:
         self.session_id = session_id
         self.events: list[dict[str, Any]] = []
         self.ended = False
-        self._changed = asyncio.Event()
+        self._followers: set[asyncio.Queue[dict[str, Any] | None]] = set()
         self._approvals: dict[int, asyncio.Future[bool]] = {}
         self._by_request: dict[int, tuple[object, int]] = {}
 
@@ -47,19 +47,29 @@ class RunRecord:
 
     def append(self, event: dict[str, Any]) -> None:
         self.events.append(event)
-        self._changed.set()
-        self._changed = asyncio.Event()
+        for queue in self._followers:
+            queue.put_nowait(event)
 
     def end(self) -> None:
         self.ended = True
-        self._changed.set()
+        for queue in self._followers:
+            queue.put_nowait(None)
         for future in self._approvals.values():
             if not future.done():
                 future.set_result(False)
 
-    async def changed(self) -> None:
-        """Returns when an event is added or the run ends."""
-        await self._changed.wait()
+    def follow(self) -> tuple[list[dict[str, Any]], asyncio.Queue[dict[str, Any] | None]]:
+        """The events so far and a queue of those to come (None once the run has ended): one
+        step, so a follower misses none and sees none twice."""
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        if self.ended:
+            queue.put_nowait(None)
+        else:
+            self._followers.add(queue)
+        return list(self.events), queue
+
+    def unfollow(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
+        self._followers.discard(queue)
 
     def approval_for(self, request: object) -> tuple[int, asyncio.Future[bool]]:
         """The id and answer of the approval `request` (made on first sight, by either side)."""
@@ -135,6 +145,9 @@ class Runs:
         try:
             async for event in run:
                 record.append(_wire(record, event))
+                # A model's chunks often arrive several to a read, and the loop makes their
+                # events without pausing: let the sockets send each one as it is made.
+                await asyncio.sleep(0)
         except Exception as error:  # a bug in the run: the client still gets an end
             log.exception("run %s", record.id)
             record.append({"kind": "error", "message": f"internal error ({error})"})

@@ -30,24 +30,21 @@ async def run_events(socket: WebSocket) -> None:
         await socket.close(code=4404, reason=error.user_line()[:120])
         return
     await socket.accept()
+    so_far, queue = record.follow()
     listening = asyncio.create_task(_answers(socket, state, record))
+    # The client leaving ends the wait for the next event (a run may wait long on approval).
+    listening.add_done_callback(lambda _: queue.put_nowait(None))
     try:
-        sent = 0
-        while True:
-            while sent < len(record.events):
-                await socket.send_text(json.dumps(record.events[sent]))
-                sent += 1
-            if record.ended and sent == len(record.events):
-                break
-            waiting = asyncio.create_task(record.changed())
-            done, _ = await asyncio.wait({waiting, listening}, return_when=asyncio.FIRST_COMPLETED)
-            if listening in done:  # the client went away; the run goes on
-                waiting.cancel()
-                return
-        await socket.close(code=1000)
+        for earlier in so_far:
+            await socket.send_text(json.dumps(earlier))
+        while (event := await queue.get()) is not None:
+            await socket.send_text(json.dumps(event))
+        if not listening.done():
+            await socket.close(code=1000)
     except (WebSocketDisconnect, RuntimeError):
         return
     finally:
+        record.unfollow(queue)
         listening.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await listening
