@@ -18,6 +18,10 @@ HEAVY = (
     "dave.publish",
     "dave.mcp",
     "mcp",
+    "dave.server",
+    "starlette",
+    "uvicorn",
+    "websockets",
     "httpx2",
     "boto3",
 )
@@ -41,6 +45,7 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
         ["cost"],
         ["publish"],
         ["mcp"],
+        ["serve"],
     ],
 )
 def test_a_media_command_s_help_loads_none_of_its_work(command: list[str]) -> None:

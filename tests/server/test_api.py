@@ -161,3 +161,22 @@ def test_providers_lists_the_registry_for_the_filters(client: httpx2.Client) -> 
     body = client.get("/api/providers").json()
     assert [p["name"] for p in body["providers"]] == list(providers())
     assert body["kinds"] == ["image", "video", "audio", "text"]
+
+
+def test_a_source_sent_inline_comes_back_cut_not_whole(
+    client: httpx2.Client, xai: EmulatorServer, dave_home: Path
+) -> None:
+    import base64
+
+    source = generate(client, kind="image", prompt="a pebble")["assets"][0]
+    data = (dave_home / "media" / source["path"]).read_bytes()
+    uri = "data:image/jpeg;base64," + base64.b64encode(data).decode()
+    shown = generate(client, kind="edit", prompt="polish it", images=[uri])
+    sent = shown["job"]["request"]["images"][0]
+    assert sent.startswith("data:image/jpeg;base64,") and sent.endswith(
+        f"…({len(uri):,} characters)"
+    )
+    assert len(sent) < 200
+    detail = client.get(f"/api/assets/{shown['assets'][0]['id']}").json()
+    assert [s["asset"]["id"] for s in detail["sources"]] == [source["id"]]
+    assert len(client.get(f"/api/jobs/{shown['job']['id']}").text) < len(uri)

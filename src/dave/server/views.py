@@ -16,8 +16,25 @@ THUMB_WIDTHS = (128, 256, 384, 512, 768)
 GRID_THUMB = 384
 
 
+#: Longer strings in a saved request (a source sent inline as a data: URI) are shown cut.
+MAX_SHOWN_CHARS = 2048
+
+
+def shortened(value: Any) -> Any:
+    """`value` with each overlong string cut to its head and its length: a page never carries
+    a 20 MB data: URI back."""
+    if isinstance(value, str) and len(value) > MAX_SHOWN_CHARS:
+        return f"{value[:80]}…({len(value):,} characters)"
+    if isinstance(value, dict):
+        return {key: shortened(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shortened(item) for item in value]
+    return value
+
+
 def asset_view(asset: Asset, job: Job | None = None) -> dict[str, Any]:
     data = asset.to_dict()
+    data["params"] = shortened(data["params"])
     data["url"] = f"/media/{asset.id}"
     data["thumb"] = (
         f"/thumbs/{asset.id}?w={GRID_THUMB}" if asset.kind in ("image", "video") else None
@@ -33,6 +50,7 @@ def job_view(job: Job) -> dict[str, Any]:
     data = job.to_dict()
     # The provider's raw answer may hold temporary signed URLs: the journal's, not the page's.
     data.pop("result", None)
+    data["request"] = shortened(data["request"])
     return data
 
 
