@@ -1,5 +1,6 @@
-"""Real, cheap media for the emulator: images (Pillow) and H.264 MP4s (PyAV) that show the prompt.
-Not a renderer of what the prompt asks for, and not used by dave outside the emulator."""
+"""Real, cheap media for the emulator: images (Pillow; drawn by pictures.py) and H.264 MP4s
+(PyAV) that show the prompt, and MP3/WAV tones. Not a renderer of what the prompt asks for, and
+not used by dave outside the emulator."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import hashlib
 import io
 import math
 import struct
-import textwrap
 from fractions import Fraction
 from typing import Literal
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+from .pictures import derived, picture, read_source
 
 ImageFormat = str  # "jpeg" | "png" | "webp"
 
@@ -57,50 +59,32 @@ def video_size(ratio: float | str, resolution: str) -> tuple[int, int]:
     return short, _round16(short / wh)
 
 
-def prompt_color(prompt: str) -> tuple[int, int, int]:
-    """A mid-tone background color derived from the prompt, so different prompts look different."""
-    digest = hashlib.sha256(prompt.encode()).digest()
-    return 60 + digest[0] % 140, 60 + digest[1] % 140, 60 + digest[2] % 140
-
-
-@functools.lru_cache(maxsize=16)
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
-
-
-def _card(prompt: str, width: int, height: int, caption: str = "") -> Image.Image:
-    """A picture of the prompt: colored background, the prompt wrapped in large text."""
-    background = prompt_color(prompt)
-    image = Image.new("RGB", (width, height), background)
-    draw = ImageDraw.Draw(image)
-    size = max(12, min(width, height) // 14)
-    font = _font(size)
-    columns = max(8, int(width / (size * 0.55)))
-    lines = textwrap.wrap(prompt, columns)[:8] or ["(empty prompt)"]
-    if caption:
-        lines.append(caption)
-    text = "\n".join(lines)
-    box = draw.multiline_textbbox((0, 0), text, font=font, spacing=size // 4)
-    x = (width - (box[2] - box[0])) // 2
-    y = (height - (box[3] - box[1])) // 2
-    shade = (0, 0, 0) if sum(background) > 330 else (255, 255, 255)
-    draw.multiline_text((x, y), text, fill=shade, font=font, spacing=size // 4, align="center")
-    return image
-
-
-@functools.lru_cache(maxsize=32)
-def make_image(prompt: str, width: int, height: int, fmt: str = "jpeg", variant: int = 0) -> bytes:
-    """Encode a `width`x`height` picture of `prompt` as JPEG, PNG or WEBP bytes."""
+def _encode(image: Image.Image, fmt: str) -> bytes:
     if fmt not in IMAGE_MIME:
         raise ValueError(f"unsupported image format {fmt!r}")
-    caption = f"#{variant + 1}" if variant else ""
-    image = _card(prompt, width, height, caption)
     out = io.BytesIO()
     if fmt == "jpeg":
         image.save(out, format="JPEG", quality=80)
     else:
         image.save(out, format=fmt.upper())
     return out.getvalue()
+
+
+@functools.lru_cache(maxsize=32)
+def make_image(prompt: str, width: int, height: int, fmt: str = "jpeg", variant: int = 0) -> bytes:
+    """Encode a `width`x`height` picture of `prompt` (pictures.py) as JPEG, PNG or WEBP bytes;
+    each variant (the output's index) is a different picture."""
+    return _encode(picture(prompt, width, height, variant), fmt)
+
+
+def make_edit(prompt: str, width: int, height: int, fmt: str, variant: int,
+              source: bytes | None, *, upscale: bool = False) -> bytes:  # fmt: skip
+    """An edit of `source` (image bytes) drawn over it, or the source scaled for an upscale;
+    the plain picture of the prompt when the source is not an image."""
+    opened = read_source(source)
+    if opened is None:
+        return make_image(prompt, width, height, fmt, variant)
+    return _encode(derived(opened, prompt, width, height, variant, upscale=upscale), fmt)
 
 
 @functools.lru_cache(maxsize=16)
@@ -116,7 +100,7 @@ def make_video(prompt: str, width: int, height: int, seconds: float, fps: int = 
     if width % 2 or height % 2:
         raise ValueError("H.264 with yuv420p needs even dimensions")
     total = max(1, round(seconds * fps))
-    card = _card(prompt, width, height)
+    card = picture(prompt, width, height)
     bar_h = max(4, height // 40)
     out = io.BytesIO()
     with av.open(out, mode="w", format="mp4") as container:
@@ -135,8 +119,8 @@ def make_video(prompt: str, width: int, height: int, seconds: float, fps: int = 
                 filled = int(width * step / steps)
                 draw.rectangle((0, height - bar_h, filled, height), fill=(255, 255, 255))
                 # PyAV's stub leaves from_image unannotated; it takes a PIL image, returns a frame.
-                picture: av.VideoFrame = av.VideoFrame.from_image(card)  # type: ignore[no-untyped-call]
-                frame = picture.reformat(format="yuv420p")
+                still: av.VideoFrame = av.VideoFrame.from_image(card)  # type: ignore[no-untyped-call]
+                frame = still.reformat(format="yuv420p")
             frame.pts = index
             container.mux(stream.encode(frame))
         container.mux(stream.encode(None))

@@ -58,6 +58,8 @@ class FileSpec(BaseModel):
     """Which of several images made from one request (they differ in a caption)."""
     size: int | None = None
     """For a video: the file's size in bytes, reached with a trailing `free` box (padding)."""
+    src: str | None = None
+    """For an edit: the key its source image is kept under (sources.py), to draw over."""
 
 
 class StorageOptions(BaseModel):

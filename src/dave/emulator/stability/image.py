@@ -104,9 +104,11 @@ class ImageRoute:
             as_json = wants_json(request, "image")
             fault = outcome(request)
             moderated = fault is not None and fault.kind == "moderated"
+            source = values["image"][0].data if "image" in values else None
             data = await asyncio.to_thread(
-                render, prompt, width, height, fmt, alpha=self.alpha, blurred=moderated
-            )
+                render, prompt, width, height, fmt, alpha=self.alpha, blurred=moderated,
+                source=source, upscale=self.name.startswith("upscale"),
+            )  # fmt: skip
             reason = "CONTENT_FILTERED" if moderated else "SUCCESS"
             mime = IMAGE_MIME[fmt]
             return media_answer(data, mime, seed, as_json=as_json, medium="image", reason=reason)

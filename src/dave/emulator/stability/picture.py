@@ -1,6 +1,6 @@
-"""The picture a Stable Image answer holds: the emulator's card for the prompt, or that card cut
-out on a transparent border or blurred. Shared by the synchronous routes (image.py) and
-the async results (results.py); not for checking requests or answering them."""
+"""The picture a Stable Image answer holds: the emulator's picture of the prompt or of its
+source image, cut out on a transparent border or blurred. Shared by the synchronous routes
+(image.py) and the async results (results.py); not for checking requests or answering them."""
 
 from __future__ import annotations
 
@@ -8,17 +8,27 @@ import io
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from ..makers import make_image
+from ..makers import make_edit
 
 
 def render(
-    prompt: str, width: int, height: int, fmt: str, *, alpha: bool = False, blurred: bool = False
+    prompt: str,
+    width: int,
+    height: int,
+    fmt: str,
+    *,
+    alpha: bool = False,
+    blurred: bool = False,
+    source: bytes | None = None,
+    upscale: bool = False,
 ) -> bytes:
-    """The emulator's picture of `prompt`; with a transparent border (a cut-out subject) or
-    blurred (what a CONTENT_FILTERED answer holds)."""
+    """The emulator's picture of `prompt`, or drawn over `source` (an edit, a control image) or
+    `source` scaled (an upscale); with a transparent border (a cut-out subject) or blurred (what
+    a CONTENT_FILTERED answer holds)."""
     if not alpha and not blurred:
-        return make_image(prompt, width, height, fmt)
-    with Image.open(io.BytesIO(make_image(prompt, width, height, "png"))) as card:
+        return make_edit(prompt, width, height, fmt, 0, source, upscale=upscale)
+    made = make_edit(prompt, width, height, "png", 0, source, upscale=upscale)
+    with Image.open(io.BytesIO(made)) as card:
         picture = card.convert("RGBA" if alpha else "RGB")
     if blurred:
         picture = picture.filter(ImageFilter.GaussianBlur(max(4, min(width, height) // 16)))

@@ -19,8 +19,10 @@ from starlette.routing import Route, Router
 
 from ..appstate import app_config
 from ..faults import EmulatorConfig, FaultRule, job_outcome
-from ..makers import IMAGE_MIME, image_size, make_image, parse_ratio
+from ..files import source_bytes
+from ..makers import IMAGE_MIME, image_size, make_edit, parse_ratio
 from ..middleware import FAULT_SCOPE_KEY
+from ..sources import keep_source
 from ..tokens import XAI_VIDEO, FileSpec, VideoJob, new_request_id, trim_prompt
 from ..wire import (
     ApiError,
@@ -162,8 +164,11 @@ async def _images(request: Request, *, edit: bool) -> Response:
 
     ratio = parse_ratio(aspect_ratio or "auto")
     inputs = 0
+    source: bytes | None = None
     if edit:
         ratios, single = _image_ratio_of_inputs(request, body)
+        first = get_object(body, "image") or (get_list(body, "images") or [{}])[0]
+        source = await source_bytes(str(first.get("url", "")), state_of(request))
         inputs = len(ratios)
         # One source keeps its own ratio; several follow the first unless aspect_ratio says.
         if (single or aspect_ratio is None) and ratios[0] is not None:
@@ -174,17 +179,20 @@ async def _images(request: Request, *, edit: bool) -> Response:
     moderated = (fault := _outcome(request)) is not None and fault.kind == "moderated"
     expires = round(time.time() + config.url_ttl_s, 3)
     data: list[dict[str, Any]] = []
+    kept = keep_source(state_of(request), source) if source and response_format == "url" else None
     for index in range(n):
         item: dict[str, Any] = {"revised_prompt": prompt, "respect_moderation": not moderated}
         if not moderated:
             item["mime_type"] = IMAGE_MIME["jpeg"]
             if response_format == "b64_json":
-                raw = await asyncio.to_thread(make_image, prompt, width, height, "jpeg", index)
+                raw = await asyncio.to_thread(
+                    make_edit, prompt, width, height, "jpeg", index, source
+                )
                 item["b64_json"] = base64.b64encode(raw).decode("ascii")
             else:
                 spec = FileSpec(
-                    kind="image", w=width, h=height, fmt="jpeg",
-                    prompt=trim_prompt(prompt), exp=expires, i=index,
+                    kind="image", w=width, h=height, fmt="jpeg", prompt=trim_prompt(prompt),
+                    exp=expires, i=index, src=kept,
                 )  # fmt: skip
                 item["url"] = file_url(request, spec)
         data.append(item)
