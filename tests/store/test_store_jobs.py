@@ -168,6 +168,7 @@ def test_unfinished_is_every_job_resume_must_handle_oldest_first(jobs: JobStore)
         by_state[state] = job.id
     unfinished = jobs.unfinished()
     assert [j.state for j in unfinished] == [
+        JobState.QUEUED,
         JobState.CREATED,
         JobState.SUBMITTING,
         JobState.SUBMITTED,

@@ -181,6 +181,25 @@ def mcp(
 
 
 @app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", help="Jobs run at once (1-64).")
+    ] = 4,
+    until_idle: Annotated[
+        bool, typer.Option("--until-idle", help="Exit once nothing is queued or claimable.")
+    ] = False,
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="Only this provider's jobs.")
+    ] = None,
+    offline: Offline = False,
+) -> None:
+    """Run queued jobs (`--queue`) from the journal, with leases other workers respect."""
+    from dave.cli import worker as body
+
+    body.run(concurrency=concurrency, until_idle=until_idle, provider=provider, offline=offline)
+
+
+@app.command()
 def serve(
     host: Annotated[
         str, typer.Option("--host", help="Address (off loopback needs DAVE_SERVER_TOKEN).")

@@ -24,6 +24,7 @@ from dave.cli.options import (
     Provider,
     Publish,
     PublishTo,
+    Queue,
     Seed,
 )
 
@@ -70,6 +71,7 @@ def video(
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
+    queue: Queue = False,
 ) -> None:
     """Make a video: from text, a first frame, reference images, or by editing or extending one."""
     from dave.cli import generate
@@ -100,6 +102,7 @@ def video(
         out=out,
         json_output=json,
         offline=offline,
+        queue=queue,
     )
 
 
@@ -161,6 +164,7 @@ def music(
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
+    queue: Queue = False,
 ) -> None:
     """Make music: a song, an instrumental or a cover (MiniMax), or sound (Stable Audio)."""
     from dave.cli import generate
@@ -195,6 +199,7 @@ def music(
         out=out,
         json_output=json,
         offline=offline,
+        queue=queue,
         text_files=("lyrics",),
     )
 
@@ -220,6 +225,7 @@ def lyrics(
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
+    queue: Queue = False,
 ) -> None:
     """Write song lyrics, edit them, or read them from a track (MiniMax)."""
     from dave.cli import generate, sound
@@ -241,6 +247,7 @@ def lyrics(
         out=out,
         json_output=json,
         offline=offline,
+        queue=queue,
         text_files=("lyrics",),
         reporter=sound.report_lyrics,
     )

@@ -39,6 +39,7 @@ def run(
     out: Path | None,
     json_output: bool,
     offline: bool,
+    queue: bool = False,
     text_files: tuple[str, ...] = (),
     reporter: Callable[..., None] | None = None,
 ) -> None:
@@ -46,7 +47,8 @@ def run(
     `--opt name=value` pairs, and reports it. Each field in `text_files` may be text or the
     name of a file holding it. A refused request names the flags of `command` (the running
     click command) the user typed. With `publish` (the default target) or `publish_to`
-    (a named one), the outputs are published once they are kept."""
+    (a named one), the outputs are published once they are kept. With `queue` the job is
+    checked and journaled for a worker, and nothing is sent."""
     from dave.cli.flags import command_flags, name_flags, parse_opts
 
     flags = command_flags(command) if command is not None else {}
@@ -71,7 +73,7 @@ def run(
         target = open_publish_target(publish_to)  # one that cannot be opened costs no job
     try:
         result = start(
-            lambda studio: studio.run({"kind": kind, **request}, wait=wait),
+            lambda studio: studio.run({"kind": kind, **request}, wait=wait, queue=queue),
             offline,
             progress=not json_output,
         )
@@ -80,6 +82,15 @@ def run(
         renamed = InvalidRequest(name_flags(error, given, extra), hint=error.hint)
         renamed.job_id = error.job_id
         raise renamed from None
+    if queue:
+        if target is not None:
+            console().print("--publish does nothing with --queue: publish the files once done")
+        if json_output:
+            emit_json(result_object(result))
+        else:
+            emit_line(result.job.id)
+            console().print(f"queued; `dave worker` runs it (`dave jobs show {result.job.id}`)")
+        return
     if target is not None and result.assets:
         published = _publish_outputs(result, target)
         report(result, out=out, json_output=json_output, published=published)

@@ -27,6 +27,7 @@ from dave.cli.options import (
     Provider,
     Publish,
     PublishTo,
+    Queue,
     Seed,
     Style,
 )
@@ -86,6 +87,7 @@ def image(
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
+    queue: Queue = False,
 ) -> None:
     """Generate images from a prompt (`dave providers` lists who can)."""
     from dave.cli import generate
@@ -119,6 +121,7 @@ def image(
         out=out,
         json_output=json,
         offline=offline,
+        queue=queue,
     )
 
 
@@ -194,6 +197,7 @@ def edit(
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
+    queue: Queue = False,
 ) -> None:
     """Edit images: as the prompt says, or with a provider's operation (`--op`)."""
     from dave.cli import generate
@@ -237,6 +241,7 @@ def edit(
         out=out,
         json_output=json,
         offline=offline,
+        queue=queue,
     )
 
 
@@ -262,6 +267,7 @@ def upscale(
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
+    queue: Queue = False,
 ) -> None:
     """Make an image larger: fast, conservative or creative (`-i IMAGE`)."""
     from dave.cli import generate
@@ -287,6 +293,7 @@ def upscale(
         out=out,
         json_output=json,
         offline=offline,
+        queue=queue,
     )
 
 
@@ -324,6 +331,7 @@ def control(
     out: OutDir = None,
     json: Json = False,
     offline: Offline = False,
+    queue: Queue = False,
 ) -> None:
     """Make an image guided by another (`-i IMAGE`): a sketch, a structure or a style."""
     from dave.cli import generate
@@ -354,4 +362,5 @@ def control(
         out=out,
         json_output=json,
         offline=offline,
+        queue=queue,
     )

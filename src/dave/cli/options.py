@@ -38,6 +38,10 @@ Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on std
 Offline = Annotated[
     bool, typer.Option("--offline", help="Use the built-in emulator: no key, no network.")
 ]
+Queue = Annotated[
+    bool,
+    typer.Option("--queue", help="Journal the job for a `dave worker` and send nothing now."),
+]
 ImageResolution = Annotated[str | None, typer.Option("--resolution", "-r", help="1k or 2k.")]
 Count = Annotated[int, typer.Option("-n", "--count", help="Number of images (1-10).")]
 Opts = Annotated[

@@ -217,8 +217,11 @@ class Studio:
         """Song lyrics (MiniMax): written, edited, or read from a `track`."""
         return await self.run(_build(LyricsRequest, prompt=prompt, **options))
 
-    async def run(self, request: Request | Mapping[str, Any], *, wait: bool = True) -> Result:
-        """Validates (before any network call), journals and runs one request."""
+    async def run(
+        self, request: Request | Mapping[str, Any], *, wait: bool = True, queue: bool = False
+    ) -> Result:
+        """Validates (before any network call), journals and runs one request; with `queue`,
+        journals it `queued` and sends nothing (a `dave worker` runs it)."""
         if isinstance(request, Mapping):
             request = parse_request(request)
         if request.source_fields():
@@ -238,10 +241,24 @@ class Studio:
             else []
         )
         with self.store.together():
-            job = self._journal(request, resolved, journal, charge)
+            job = self._journal(request, resolved, journal, charge, queue)
             self.store.lineage.link(job.id, links)
         self._emit(job.id, "state", state=job.state.value)
+        if queue:
+            return self.result(job)
         return await self._advance(job, wait=wait)
+
+    async def work(self, job: Job) -> Result:
+        """Runs a job a worker has claimed, from wherever it stands: a queued one is started;
+        one found mid-submit (its worker died with the paid request on the wire) becomes
+        `unknown` and is never resent by itself; the rest are polled or fetched."""
+        if job.state is JobState.QUEUED:
+            job = self.jobs.transition(
+                job.id, JobState.CREATED, expect={JobState.QUEUED}, detail="claimed"
+            )
+        elif job.state is JobState.SUBMITTING:
+            job = self._mark_unknown(job, "its worker stopped mid-submit")
+        return await self._advance(job, wait=True)
 
     def _journal(
         self,
@@ -249,6 +266,7 @@ class Studio:
         resolved: ResolvedRequest,
         journal: dict[str, Any],
         charge: Charge | None,
+        queue: bool,
     ) -> Job:
         return self.jobs.create(
             request.provider,
@@ -260,6 +278,7 @@ class Studio:
             price_basis=charge.basis if charge else None,
             price_estimate=charge.estimate if charge else False,
             offline=self.settings.offline,
+            queued=queue,
         )
 
     async def wait(self, job_id: str) -> Result:
@@ -285,13 +304,22 @@ class Studio:
             if entry.get("staged")
         ]
         self.store.media.clean_temps(older_than_s=3600, keep=staged)
+        # Queued jobs wait for a worker (`dave worker`); naming one runs it here.
         jobs = (
             [self.jobs.get(job_id)]
             if job_id
-            else [job for job in unfinished if offline is None or job.offline == offline]
+            else [
+                job
+                for job in unfinished
+                if (offline is None or job.offline == offline) and job.state is not JobState.QUEUED
+            ]
         )
         results = []
         for job in jobs:
+            if job.state is JobState.QUEUED:
+                job = self.jobs.transition(
+                    job.id, JobState.CREATED, expect={JobState.QUEUED}, detail="resumed"
+                )
             if job.state is JobState.UNKNOWN and resubmit:
                 job = self.jobs.transition(
                     job.id, JobState.CREATED, expect={JobState.UNKNOWN}, detail="resubmit"

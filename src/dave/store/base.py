@@ -32,7 +32,22 @@ class JobJournal(Protocol):
         price_basis: str | None = None,
         price_estimate: bool = False,
         offline: bool = False,
+        queued: bool = False,
     ) -> Job: ...
+
+    def claim(
+        self,
+        owner: str,
+        limit: int,
+        lease_s: float,
+        *,
+        provider: str | None = None,
+        offline: bool | None = None,
+    ) -> builtins.list[Job]: ...
+
+    def renew(self, owner: str, job_ids: Iterable[str], lease_s: float) -> set[str]: ...
+
+    def release(self, owner: str, job_id: str) -> None: ...
 
     def transition(
         self,

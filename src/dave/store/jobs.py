@@ -10,6 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import Enum, StrEnum
 from pathlib import PurePath
 from typing import Any
@@ -17,10 +18,18 @@ from typing import Any
 from dave.core.errors import NotFound, StoreError
 
 from .db import Database
-from .ids import new_id, normalize_prefix, parse_timestamp, prefix_upper_bound, utc_now
+from .ids import (
+    TIMESTAMP_FORMAT,
+    new_id,
+    normalize_prefix,
+    parse_timestamp,
+    prefix_upper_bound,
+    utc_now,
+)
 
 
 class JobState(StrEnum):
+    QUEUED = "queued"  # validated and journaled for a worker; nothing sent
     CREATED = "created"  # validated and journaled; nothing sent
     SUBMITTING = "submitting"  # the billable request may be on the wire
     SUBMITTED = "submitted"  # the provider accepted it; its id or answer is journaled
@@ -77,6 +86,9 @@ class Job:
     price_estimate: bool = False
     #: Sent to the built-in emulator rather than the provider.
     offline: bool = False
+    #: The worker holding the job, and until when (a lapsed lease lets another take it).
+    lease_owner: str | None = None
+    lease_until: str | None = None
 
     @property
     def terminal(self) -> bool:
@@ -169,12 +181,19 @@ def _row_to_job(row: sqlite3.Row) -> Job:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         owner=row["owner"],
+        lease_owner=row["lease_owner"],
+        lease_until=row["lease_until"],
         price=row["price"],
         price_unit=row["price_unit"],
         price_basis=row["price_basis"],
         price_estimate=bool(row["price_estimate"]),
         offline=bool(row["offline"]),
     )
+
+
+def _after(seconds: float) -> str:
+    """The timestamp `seconds` from now, in the journal's sortable form."""
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime(TIMESTAMP_FORMAT)
 
 
 def _row_to_event(row: sqlite3.Row) -> JobEvent:
@@ -216,13 +235,14 @@ class JobStore:
         price_basis: str | None = None,
         price_estimate: bool = False,
         offline: bool = False,
+        queued: bool = False,
     ) -> Job:
-        """Journal a new job in state `created` (the request is stored exactly as given);
-        `offline` says it goes to the built-in emulator."""
+        """Journal a new job in state `created` (the request is stored exactly as given), or
+        `queued` for a worker to claim; `offline` says it goes to the built-in emulator."""
         job_id = new_id("j")
         now = utc_now()
         request_json = dump_json(request)
-        state = JobState.CREATED.value
+        state = (JobState.QUEUED if queued else JobState.CREATED).value
         priced = (price, price_unit, price_basis, int(price_estimate), int(offline))
         with self.db.transaction() as conn:
             conn.execute(
@@ -233,10 +253,73 @@ class JobStore:
             )
             conn.execute(
                 "INSERT INTO job_events (job_id, at, state, detail) VALUES (?, ?, ?, ?)",
-                (job_id, now, JobState.CREATED.value, None),
+                (job_id, now, state, None),
             )
             row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _row_to_job(row)
+
+    def claim(
+        self,
+        owner: str,
+        limit: int,
+        lease_s: float,
+        *,
+        provider: str | None = None,
+        offline: bool | None = None,
+    ) -> builtins.list[Job]:
+        """Takes up to `limit` jobs for `owner` and leases them for `lease_s` seconds: queued
+        jobs first, oldest first, then unfinished jobs whose worker's lease ran out (it died).
+        One transaction: two workers never hold the same job."""
+        now = utc_now()
+        until = _after(lease_s)
+        only = ""
+        params: builtins.list[Any] = [now]
+        if provider is not None:
+            only += " AND provider = ?"
+            params.append(provider)
+        if offline is not None:
+            only += f" AND offline = {int(offline)}"
+        lapsed = _states(UNFINISHED - {JobState.QUEUED})
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT id FROM jobs WHERE (state = 'queued' OR (lease_owner IS NOT NULL AND"
+                f" state IN ({', '.join('?' * len(lapsed))})))"
+                f" AND (lease_until IS NULL OR lease_until < ?){only}"
+                " ORDER BY state != 'queued', created_at, id LIMIT ?",
+                [*lapsed, *params, int(limit)],
+            ).fetchall()
+            ids = [row["id"] for row in rows]
+            if not ids:
+                return []
+            claimed = conn.execute(
+                f"UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id IN"
+                f" ({', '.join('?' * len(ids))}) RETURNING *",
+                [owner, until, *ids],
+            ).fetchall()
+        jobs = {row["id"]: _row_to_job(row) for row in claimed}
+        return [jobs[job_id] for job_id in ids]
+
+    def renew(self, owner: str, job_ids: Iterable[str], lease_s: float) -> set[str]:
+        """Extends `owner`'s leases on these jobs; the ids it still holds."""
+        wanted = list(job_ids)
+        if not wanted:
+            return set()
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                f"UPDATE jobs SET lease_until = ? WHERE lease_owner = ? AND id IN"
+                f" ({', '.join('?' * len(wanted))}) RETURNING id",
+                [_after(lease_s), owner, *wanted],
+            ).fetchall()
+        return {row["id"] for row in rows}
+
+    def release(self, owner: str, job_id: str) -> None:
+        """Gives the job back: another worker may claim it at once (if it is unfinished)."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE jobs SET lease_owner = NULL, lease_until = NULL"
+                " WHERE id = ? AND lease_owner = ?",
+                (job_id, owner),
+            )
 
     def transition(
         self,
@@ -369,7 +452,7 @@ class JobStore:
         return [_row_to_job(row) for row in rows]
 
     def unfinished(self, *, offline: bool | None = None) -> builtins.list[Job]:
-        """Jobs `resume` must look at (created, submitting, submitted, downloading), oldest
+        """Jobs not yet ended (queued, created, submitting, submitted, downloading), oldest
         first; only the emulator's (`offline=True`) or only the providers' (`False`)."""
         names = _states(UNFINISHED)
         only = "" if offline is None else f" AND offline = {int(offline)}"

@@ -195,6 +195,14 @@ CREATE INDEX assets_kind_seq ON assets (kind);
 CREATE INDEX assets_provider_seq ON assets (provider);
 """
 
+# Workers: a queued job (or one whose worker died) is claimed with a lease its worker renews;
+# a lease that lapses lets another worker take the job over.
+JOB_LEASES_SQL = """
+ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+ALTER TABLE jobs ADD COLUMN lease_until TEXT;
+CREATE INDEX jobs_claimable ON jobs (state, lease_until);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("001_jobs_assets", _jobs_assets),
     Migration("002_job_owner", JOB_OWNER_SQL),
@@ -205,4 +213,5 @@ MIGRATIONS: list[Migration] = [
     Migration("007_publications", PUBLICATIONS_SQL),
     Migration("008_job_sources", JOB_SOURCES_SQL),
     Migration("009_asset_pages", ASSET_PAGES_SQL),
+    Migration("010_job_leases", JOB_LEASES_SQL),
 ]
