@@ -1,0 +1,99 @@
+"""Workers killed (SIGKILL) at random moments while others run lose nothing and pay once: every
+queued job ends `done` (its file kept and checked) or `unknown` (killed with the paid request on
+the wire), no prompt is POSTed twice, and no file is kept without a row.
+
+The emulator is its own process (its request log is the provider's record of what was paid
+for), and holds each image POST back 0.3 s so that kills land mid-request. Leases are 1 s, so
+the survivors take a dead worker's jobs over quickly.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+from dave.store import JobState, Store
+from tests.reliability.helpers_procs import (
+    EmulatorProcess,
+    assets_in,
+    check_asset,
+    dave_command,
+    dave_env,
+    jobs_in,
+    library_files,
+    run_dave,
+)
+
+JOBS = 30
+KILLS = 10
+HOLD = {"match": "POST /v1/images/generations", "kind": "hang", "seconds": 0.3, "times": 1000}
+
+
+def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A worker that has started (its signal handlers are in place once it says so)."""
+    process = subprocess.Popen(
+        dave_command("worker", "--concurrency", "3"), env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stderr is not None
+    assert b"dave worker" in process.stderr.readline()
+    return process
+
+
+def test_killed_workers_leave_every_job_done_or_unknown_and_nothing_paid_twice(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    rng = random.Random(1415)
+    with EmulatorProcess({"faults": [HOLD]}, tmp_path / "emulator") as emulator:
+        env = {**dave_env(home, f"{emulator.url}/v1"), "DAVE_WORKER_LEASE_S": "1"}
+        for i in range(JOBS):
+            queued = run_dave("image", f"a kite over the dunes, study {i}", "--queue", env=env)
+            assert queued.returncode == 0, queued.stderr
+        assert emulator.requests() == []
+
+        workers = [_worker(env) for _ in range(3)]
+        for _ in range(KILLS):
+            time.sleep(rng.uniform(0.1, 0.6))
+            victim = workers.pop(rng.randrange(len(workers)))
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(10)
+            workers.append(_worker(env))
+        # The survivors drain the rest, taking the dead workers' jobs as their leases lapse.
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if all(job.terminal for job in jobs_in(home)):
+                break
+            time.sleep(0.3)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            assert worker.wait(30) == 0
+        posts = Counter(
+            entry["json"]["prompt"]
+            for entry in emulator.requests()
+            if entry["method"] == "POST" and entry["path"] == "/v1/images/generations"
+        )
+
+    jobs = jobs_in(home)
+    assert len(jobs) == JOBS
+    states = Counter(job.state for job in jobs)
+    assert set(states) <= {JobState.DONE, JobState.UNKNOWN}, states
+    assert states[JobState.DONE] >= JOBS - KILLS * 3
+    assert max(posts.values()) == 1, posts  # no prompt paid for twice
+    with Store.open(home) as store:
+        for job in jobs:
+            prompt = job.request["prompt"]
+            kept = store.assets.for_job(job.id)
+            if job.state is JobState.DONE:
+                assert posts[prompt] == 1 and len(kept) == 1, job.id
+                check_asset(home, kept[0], "image")
+            else:
+                assert kept == [] and posts[prompt] <= 1, job.id
+    # Every kept file has a row, and every row its file.
+    rows = {home / "media" / asset.path for asset in assets_in(home)}
+    assert set(library_files(home)) == rows
