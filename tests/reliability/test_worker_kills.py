@@ -16,7 +16,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from dave.store import JobState, Store
 from tests.reliability.helpers_procs import (
     EmulatorProcess,
     assets_in,
@@ -27,6 +26,8 @@ from tests.reliability.helpers_procs import (
     library_files,
     run_dave,
 )
+
+from dave.store import JobState, Store
 
 JOBS = 30
 KILLS = 10
