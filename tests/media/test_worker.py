@@ -185,3 +185,61 @@ def test_sigterm_stops_a_worker_cleanly(xai: EmulatorServer) -> None:
 def test_a_bad_lease_setting_is_refused(value: str, xai: EmulatorServer) -> None:
     done = run_dave("worker", "--until-idle", env={"DAVE_WORKER_LEASE_S": value})
     assert done.returncode == 1 and "DAVE_WORKER_LEASE_S must be 1 to 3600" in done.stderr
+
+
+def test_a_claim_never_goes_past_a_providers_cap_across_workers(tmp_path: Path) -> None:
+    with Database(tmp_path / "dave.db") as db, Database(tmp_path / "dave.db") as other:
+        jobs, others = JobStore(db), JobStore(other)
+        capped = _queue(jobs, 5, "xai")
+        free = _queue(jobs, 2, "minimax")
+        first = jobs.claim("a", 10, 30, caps={"xai": 3})
+        assert [j.id for j in first] == [*capped[:3], *free]
+        assert others.claim("b", 10, 30, caps={"xai": 3}) == []  # the cap holds for b too
+        jobs.transition(capped[0], JobState.DONE)  # a finished job frees its slot
+        assert [j.id for j in others.claim("b", 10, 30, caps={"xai": 3})] == [capped[3]]
+        assert [j.id for j in jobs.claim("c", 10, 30)] == [capped[4]]  # no cap: no bound
+
+
+async def test_workers_together_keep_to_the_cap_in_config(
+    xai: EmulatorServer, dave_home: Path
+) -> None:
+    xai.set_faults([{"match": "POST /v1/images/generations", "kind": "hang", "seconds": 0.2,
+                     "times": 100}])  # fmt: skip
+    async with Studio() as queuer:
+        for i in range(8):
+            await queuer.run({"prompt": f"a capped kite {i}"}, queue=True)
+    held: list[int] = []
+    sampling = True
+
+    def sample() -> None:
+        with Database(dave_home / "dave.db") as db:
+            while sampling:
+                row = db.query_one(
+                    "SELECT count(*) FROM jobs WHERE lease_owner IS NOT NULL"
+                    " AND state NOT IN ('done', 'failed', 'unknown')"
+                )
+                held.append(int(row[0]) if row else 0)
+                time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        async with Studio() as one, Studio() as two:
+            caps = {"xai": 2}
+            workers = [Worker(one, concurrency=4, caps=caps), Worker(two, concurrency=4, caps=caps)]
+            tallies = await asyncio.gather(*(w.run(until_idle=True) for w in workers))
+    finally:
+        sampling = False
+        sampler.join()
+    assert sum(t.ended.get("done", 0) for t in tallies) == 8
+    assert max(held) == 2  # reached, never passed
+
+
+def test_a_bad_limits_table_is_refused(xai: EmulatorServer, dave_home: Path) -> None:
+    dave_home.mkdir(parents=True, exist_ok=True)
+    (dave_home / "config.toml").write_text("[limits]\nxai = 0\n")
+    done = run_dave("worker", "--until-idle")
+    assert done.returncode == 1 and "[limits] xai must be a whole number 1 to 1000" in done.stderr
+    (dave_home / "config.toml").write_text("[limits]\nacme = 3\n")
+    done = run_dave("worker", "--until-idle")
+    assert done.returncode == 1 and "unknown provider 'acme'" in done.stderr

@@ -11,10 +11,10 @@ from dave.core.errors import InvalidRequest
 
 
 def run(*, concurrency: int, until_idle: bool, provider: str | None, offline: bool) -> None:
-    from dave.core.settings import load_settings
+    from dave.core.settings import load_settings, read_config
     from dave.media.capabilities import providers
     from dave.media.studio import Studio
-    from dave.media.worker import Worker, lease_from_env
+    from dave.media.worker import Worker, lease_from_env, limits_from_config
 
     if not 1 <= concurrency <= 64:
         raise InvalidRequest(f"--concurrency must be 1 to 64, not {concurrency}")
@@ -22,10 +22,13 @@ def run(*, concurrency: int, until_idle: bool, provider: str | None, offline: bo
         raise InvalidRequest(f"unknown provider {provider!r}; use one of {', '.join(providers())}")
     lease_s = lease_from_env()
     settings = load_settings(offline=offline or None)
+    caps = limits_from_config(read_config(settings.home))
 
     async def main() -> str:
         async with Studio(settings) as studio:
-            worker = Worker(studio, concurrency=concurrency, lease_s=lease_s, provider=provider)
+            worker = Worker(
+                studio, concurrency=concurrency, lease_s=lease_s, provider=provider, caps=caps
+            )
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 with contextlib.suppress(NotImplementedError, RuntimeError):

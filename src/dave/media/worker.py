@@ -15,10 +15,11 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from dave.core.errors import DaveError
+from dave.core.errors import ConfigError, DaveError
 from dave.media.studio import Result, Studio
 from dave.store import Job, new_id
 
@@ -54,6 +55,25 @@ def lease_from_env() -> float:
     return value
 
 
+def limits_from_config(config: Mapping[str, Any]) -> dict[str, int]:
+    """`[limits]` of config.toml: how many jobs of each provider all workers may run at once
+    (`xai = 8`)."""
+    from dave.media.capabilities import providers
+
+    table = config.get("limits", {})
+    if not isinstance(table, dict):
+        raise ConfigError("[limits] in config.toml must be a table such as `xai = 8`")
+    caps = {}
+    for name, value in table.items():
+        if name not in providers():
+            raise ConfigError(f"[limits] names an unknown provider {name!r}; use one of "
+                              f"{', '.join(providers())}")  # fmt: skip
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1000:
+            raise ConfigError(f"[limits] {name} must be a whole number 1 to 1000, not {value!r}")
+        caps[name] = value
+    return caps
+
+
 class Worker:
     """`await Worker(studio).run(until_idle=True)` drains the queue."""
 
@@ -65,6 +85,7 @@ class Worker:
         lease_s: float = DEFAULT_LEASE_S,
         provider: str | None = None,
         poll_s: float = 1.0,
+        caps: Mapping[str, int] | None = None,
         on_result: Callable[[Job, Result | None], None] | None = None,
     ) -> None:
         self.studio = studio
@@ -72,6 +93,7 @@ class Worker:
         self.lease_s = lease_s
         self.provider = provider
         self.poll_s = poll_s
+        self.caps = dict(caps or {})
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{new_id('w')[-8:]}"
         self.tally = Tally()
         self._on_result = on_result
@@ -114,7 +136,7 @@ class Worker:
         if self._free() <= 0:
             return []
         jobs = self.studio.jobs.claim(
-            self.owner, self._free(), self.lease_s, provider=self.provider
+            self.owner, self._free(), self.lease_s, provider=self.provider, caps=self.caps
         )
         for job in jobs:
             self._running[job.id] = asyncio.create_task(self._work(job))

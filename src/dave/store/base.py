@@ -10,7 +10,7 @@ Not an implementation: SQLite lives in jobs.py and assets.py, a PostgreSQL one w
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 from typing import Any, Protocol, runtime_checkable
 
@@ -43,6 +43,7 @@ class JobJournal(Protocol):
         *,
         provider: str | None = None,
         offline: bool | None = None,
+        caps: Mapping[str, int] | None = None,
     ) -> builtins.list[Job]: ...
 
     def renew(self, owner: str, job_ids: Iterable[str], lease_s: float) -> set[str]: ...

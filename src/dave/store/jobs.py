@@ -8,7 +8,7 @@ from __future__ import annotations
 import builtins
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum, StrEnum
@@ -266,10 +266,12 @@ class JobStore:
         *,
         provider: str | None = None,
         offline: bool | None = None,
+        caps: Mapping[str, int] | None = None,
     ) -> builtins.list[Job]:
         """Takes up to `limit` jobs for `owner` and leases them for `lease_s` seconds: queued
         jobs first, oldest first, then unfinished jobs whose worker's lease ran out (it died).
-        One transaction: two workers never hold the same job."""
+        `caps` bounds how many jobs of a provider all workers together may hold at once.
+        One transaction: two workers never hold the same job, nor go past a cap together."""
         now = utc_now()
         until = _after(lease_s)
         only = ""
@@ -280,15 +282,26 @@ class JobStore:
         if offline is not None:
             only += f" AND offline = {int(offline)}"
         lapsed = _states(UNFINISHED - {JobState.QUEUED})
+        caps = dict(caps or {})
         with self.db.transaction() as conn:
+            room = self._room(conn, caps, now)
             rows = conn.execute(
-                "SELECT id FROM jobs WHERE (state = 'queued' OR (lease_owner IS NOT NULL AND"
-                f" state IN ({', '.join('?' * len(lapsed))})))"
+                "SELECT id, provider FROM jobs WHERE (state = 'queued' OR (lease_owner IS NOT NULL"
+                f" AND state IN ({', '.join('?' * len(lapsed))})))"
                 f" AND (lease_until IS NULL OR lease_until < ?){only}"
                 " ORDER BY state != 'queued', created_at, id LIMIT ?",
-                [*lapsed, *params, int(limit)],
+                # Capped providers may have to be skipped over: look a little further.
+                [*lapsed, *params, int(limit) * (4 if caps else 1)],
             ).fetchall()
-            ids = [row["id"] for row in rows]
+            ids = []
+            for row in rows:
+                left = room.get(row["provider"])
+                if left is not None:
+                    if left <= 0:
+                        continue
+                    room[row["provider"]] = left - 1
+                ids.append(row["id"])
+            ids = ids[: int(limit)]
             if not ids:
                 return []
             claimed = conn.execute(
@@ -298,6 +311,21 @@ class JobStore:
             ).fetchall()
         jobs = {row["id"]: _row_to_job(row) for row in claimed}
         return [jobs[job_id] for job_id in ids]
+
+    @staticmethod
+    def _room(conn: sqlite3.Connection, caps: dict[str, int], now: str) -> dict[str, int]:
+        """How many more jobs of each capped provider may be held now."""
+        if not caps:
+            return {}
+        ended = _states(TERMINAL)
+        rows = conn.execute(
+            "SELECT provider, count(*) AS held FROM jobs WHERE lease_owner IS NOT NULL"
+            f" AND lease_until >= ? AND state NOT IN ({', '.join('?' * len(ended))})"
+            " GROUP BY provider",
+            [now, *ended],
+        ).fetchall()
+        held = {row["provider"]: int(row["held"]) for row in rows}
+        return {name: cap - held.get(name, 0) for name, cap in caps.items()}
 
     def renew(self, owner: str, job_ids: Iterable[str], lease_s: float) -> set[str]:
         """Extends `owner`'s leases on these jobs; the ids it still holds."""
