@@ -91,6 +91,10 @@ PROMISED = {
         },
         "GOAL": {"p9.first_page", "p9.search", "p9.ws_latency_p50"},
     },
+    "p11_workers": {
+        "RATIO": {"p11.throughput_4_over_1": True, "p11.throughput_2_over_1": False},
+        "GOAL": {"p11.claim_p50", "p11.posts_per_job"},
+    },
     "p10_mcp": {
         "RATIO": {"p10.mcp_call_over_studio": False},
         "GOAL": {"p10.overhead_per_call", "p10.job_status_round_trip"},
