@@ -21,7 +21,8 @@ from dave.agents.toolsets import resolve_tools
 from dave.core.errors import InvalidRequest
 from dave.core.settings import Settings, load_settings
 from dave.media.offline import chat_emulator
-from dave.store.db import Database
+from dave.store import open_database
+from dave.store.db import SqlDatabase
 from dave.store.sessions import Message, Session, SessionStore
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class AgentManager:
         self._llm_transport = llm_transport
         self._offline_llm: httpx2.AsyncBaseTransport | None = None
         self._specs: dict[str, AgentSpec] | None = None
-        self._db: Database | None = None
+        self._db: SqlDatabase | None = None
         self._sessions: SessionStore | None = None
         self._clients: dict[tuple[str, str, str], openai.AsyncOpenAI] = {}
         self._runs: set[AgentRun] = set()
@@ -99,7 +100,7 @@ class AgentManager:
     @property
     def sessions(self) -> SessionStore:
         if self._sessions is None:
-            self._db = Database(self.settings.db_path)
+            self._db = open_database(self.settings.home, self.settings.database)
             self._sessions = SessionStore(self._db)
         return self._sessions
 

@@ -12,4 +12,5 @@ def open_store() -> Store:
     from dave.core.settings import load_settings
     from dave.store import Store
 
-    return Store.open(load_settings().home)
+    settings = load_settings()
+    return Store.open(settings.home, settings.database)

@@ -68,6 +68,13 @@ class Settings:
     base_urls: Mapping[str, str] = field(default_factory=dict)
     http: HttpSettings = field(default_factory=HttpSettings)
     offline: bool = False
+    #: The team journal on PostgreSQL (DAVE_DATABASE_URL or `[store] url`); None: dave.db.
+    database_url: Secret | None = None
+
+    @property
+    def database(self) -> str | None:
+        """The PostgreSQL URL to open, or None for the SQLite file under home."""
+        return self.database_url.reveal() if self.database_url is not None else None
 
     @property
     def db_path(self) -> Path:
@@ -131,7 +138,28 @@ def load_settings(env: Mapping[str, str] | None = None, *, offline: bool | None 
     http = HttpSettings(**_http_overrides(env, config.get("http", {})))
     if offline is None:
         offline = env.get("DAVE_OFFLINE", "").lower() in ("1", "true", "yes")
-    return Settings(home=home, keys=keys, base_urls=base_urls, http=http, offline=offline)
+    database_url = _database_url(env, config)
+    return Settings(
+        home=home, keys=keys, base_urls=base_urls, http=http, offline=offline,
+        database_url=database_url,
+    )  # fmt: skip
+
+
+DATABASE_VARIABLE = "DAVE_DATABASE_URL"
+
+
+def _database_url(env: Mapping[str, str], config: Mapping[str, Any]) -> Secret | None:
+    table = config.get("store")
+    value = env.get(DATABASE_VARIABLE) or (table.get("url") if isinstance(table, Mapping) else None)
+    if not value:
+        return None
+    text = str(value).strip()
+    if not text.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            f"{DATABASE_VARIABLE} must be a postgresql:// URL",
+            hint="leave it unset to keep the journal in $DAVE_HOME/dave.db",
+        )
+    return Secret(text)
 
 
 def read_config(home: Path) -> dict[str, Any]:

@@ -135,7 +135,7 @@ class Studio:
         return f"Studio(home={str(self.settings.home)!r}, offline={self.settings.offline})"
 
     async def __aenter__(self) -> Studio:
-        self._store = Store.open(self.settings.home)
+        self._store = Store.open(self.settings.home, self.settings.database)
         self._keeper = Keeper(self._store, self._driver_for, self._move, self._emit)
         return self
 

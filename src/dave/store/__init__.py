@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .assets import Asset, AssetPage, AssetStore
 from .base import AssetCatalog, JobJournal
-from .db import Database
+from .db import Database, SqlDatabase
 from .files import MediaFolder, Staging
 from .ids import new_id, parse_timestamp, utc_now
 from .jobs import TERMINAL, UNFINISHED, Job, JobEvent, JobState, JobStore, StateConflict
@@ -41,12 +41,22 @@ __all__ = [
     "StateConflict",
     "Store",
     "new_id",
+    "open_database",
     "parse_timestamp",
     "utc_now",
 ]
 
 DB_NAME = "dave.db"
 MEDIA_DIR = "media"
+
+
+def open_database(home: Path, database_url: str | None = None) -> SqlDatabase:
+    """The journal's database: on PostgreSQL at `database_url`, else `home/dave.db`."""
+    if database_url:
+        from .pg import PgDatabase
+
+        return PgDatabase(database_url)
+    return Database(Path(home) / DB_NAME)
 
 
 class Store:
@@ -56,7 +66,7 @@ class Store:
     def __init__(
         self,
         home: Path,
-        db: Database,
+        db: SqlDatabase,
         jobs: JobJournal,
         assets: AssetCatalog,
         media: MediaFolder,
@@ -72,10 +82,11 @@ class Store:
         self.lineage = lineage or LineageStore(db)
 
     @classmethod
-    def open(cls, home: Path) -> Store:
-        """Open (creating and migrating as needed) the store under `home`."""
+    def open(cls, home: Path, database_url: str | None = None) -> Store:
+        """Open (creating and migrating as needed) the store under `home`: the journal in
+        `home/dave.db`, or on PostgreSQL at `database_url`."""
         home = Path(home)
-        db = Database(home / DB_NAME)
+        db = open_database(home, database_url)
         return cls(home, db, JobStore(db), AssetStore(db), MediaFolder(home / MEDIA_DIR))
 
     @contextmanager

@@ -8,14 +8,13 @@ from __future__ import annotations
 import builtins
 import json
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 from dave.core.errors import InvalidRequest
 
-from .db import Database
+from .db import Row, SqlDatabase
 from .ids import new_id, utc_now
 from .jobs import dump_json, resolve_id
 
@@ -67,7 +66,7 @@ COLUMNS = (
 )
 
 
-def row_to_asset(row: sqlite3.Row) -> Asset:
+def row_to_asset(row: Row) -> Asset:
     return Asset(
         id=row["id"],
         job_id=row["job_id"],
@@ -118,13 +117,13 @@ def _like_escape(word: str) -> str:
 
 
 class AssetStore:
-    """Assets in a SQLite `Database`.
+    """Assets in a SQLite `Database` or on PostgreSQL.
 
-    `fts` chooses the search: None (default) uses the FTS5 index when the database has one and
-    LIKE otherwise; False forces LIKE.
+    On SQLite `fts` chooses the search: None (default) uses the FTS5 index when the database
+    has one and LIKE otherwise; False forces LIKE. PostgreSQL searches each prompt's tsvector.
     """
 
-    def __init__(self, db: Database, *, fts: bool | None = None) -> None:
+    def __init__(self, db: SqlDatabase, *, fts: bool | None = None) -> None:
         self.db = db
         has_index = db.table_exists("assets_fts")
         self.fts = has_index if fts is None else (fts and has_index)
@@ -212,24 +211,9 @@ class AssetStore:
     def search(self, text: str, limit: int = 50) -> builtins.list[Asset]:
         """Assets whose prompt has every word of `text` (as a word prefix, any case), newest
         first. Empty or punctuation-only text finds nothing."""
-        words = search_words(text)
-        if not words:
+        if not search_words(text):
             return []
-        if self.fts:
-            rows = self.db.query(
-                f"SELECT {', '.join('a.' + c.strip() for c in COLUMNS.split(','))}"
-                " FROM assets_fts JOIN assets AS a ON a.seq = assets_fts.rowid"
-                " WHERE assets_fts MATCH ? ORDER BY assets_fts.rowid DESC LIMIT ?",
-                (fts_query(words), int(limit)),
-            )
-        else:
-            # Substring match: looser than the word index, and a full scan; only without FTS5.
-            clause = " AND ".join("prompt LIKE ? ESCAPE '\\'" for _ in words)
-            rows = self.db.query(
-                f"SELECT {COLUMNS} FROM assets WHERE {clause} ORDER BY seq DESC LIMIT ?",
-                [*(f"%{_like_escape(w)}%" for w in words), int(limit)],
-            )
-        return [row_to_asset(row) for row in rows]
+        return self.page(q=text, limit=limit).assets
 
     def page(
         self,
@@ -263,7 +247,12 @@ class AssetStore:
         if q and not words:
             return AssetPage([], None)
         columns = ", ".join(f"a.{name.strip()}" for name in COLUMNS.split(","))
-        if words and self.fts:
+        if words and self.db.dialect == "postgres":
+            source = "assets AS a"
+            clauses.insert(0, "a.prompt_tsv @@ to_tsquery('simple', ?)")
+            params.insert(0, " & ".join(f"'{word.lower()}':*" for word in words))
+            order = "a.seq DESC"
+        elif words and self.fts:
             source = "assets_fts JOIN assets AS a ON a.seq = assets_fts.rowid"
             clauses.insert(0, "assets_fts MATCH ?")
             params.insert(0, fts_query(words))

@@ -8,10 +8,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from dave.core.errors import StoreError
 
@@ -24,6 +24,52 @@ BUSY_TIMEOUT_MS = 30_000
 Params = Sequence[Any] | dict[str, Any]
 
 
+class Row(Protocol):
+    """A result row, by column name or position (sqlite3.Row, and the PostgreSQL store's)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def keys(self) -> list[str]: ...
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """What the store's queries run on inside a transaction."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> Cursor: ...
+
+
+class SqlDatabase(Protocol):
+    """A journal database: SQLite (`Database`) or PostgreSQL (`pg.PgDatabase`)."""
+
+    #: "sqlite" or "postgres": the few queries that differ ask.
+    dialect: str
+
+    def transaction(self) -> AbstractContextManager[Connection]: ...
+
+    def read(self) -> AbstractContextManager[Connection]: ...
+
+    def query(self, sql: str, params: Params = ()) -> list[Any]: ...
+
+    def query_one(self, sql: str, params: Params = ()) -> Any: ...
+
+    def table_exists(self, name: str) -> bool: ...
+
+    def close(self) -> None: ...
+
+
 class Database:
     """A SQLite file shared by threads, asyncio code and other dave processes.
 
@@ -31,6 +77,8 @@ class Database:
     is taken at the start, so a second process waits (up to `busy_timeout`) instead of failing
     with "database is locked" when a read lock cannot be upgraded.
     """
+
+    dialect = "sqlite"
 
     def __init__(
         self,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import builtins
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +16,7 @@ from typing import Any
 
 from dave.core.errors import NotFound, StoreError
 
-from .db import Database
+from .db import Connection, Row, SqlDatabase
 from .ids import (
     TIMESTAMP_FORMAT,
     new_id,
@@ -164,7 +163,7 @@ def dump_json(value: Any) -> str:
         raise StoreError(f"cannot journal this value as JSON: {error}") from error
 
 
-def _row_to_job(row: sqlite3.Row) -> Job:
+def _row_to_job(row: Row) -> Job:
     return Job(
         id=row["id"],
         provider=row["provider"],
@@ -196,7 +195,7 @@ def _after(seconds: float) -> str:
     return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime(TIMESTAMP_FORMAT)
 
 
-def _row_to_event(row: sqlite3.Row) -> JobEvent:
+def _row_to_event(row: Row) -> JobEvent:
     return JobEvent(
         id=row["id"],
         job_id=row["job_id"],
@@ -218,9 +217,10 @@ def _states(states: Iterable[JobState | str]) -> list[str]:
 
 
 class JobStore:
-    """Jobs in a SQLite `Database`. Every method is one short transaction or one read."""
+    """Jobs in a SQLite `Database` or on PostgreSQL. Every method is one short transaction or
+    one read."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     def create(
@@ -289,7 +289,10 @@ class JobStore:
                 "SELECT id, provider FROM jobs WHERE (state = 'queued' OR (lease_owner IS NOT NULL"
                 f" AND state IN ({', '.join('?' * len(lapsed))})))"
                 f" AND (lease_until IS NULL OR lease_until < ?){only}"
-                " ORDER BY state != 'queued', created_at, id LIMIT ?",
+                " ORDER BY state != 'queued', created_at, id LIMIT ?"
+                # PostgreSQL: rows another worker is claiming are passed over, not waited on.
+                # SQLite's write transaction already holds the whole file.
+                + (" FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""),
                 # Capped providers may have to be skipped over: look a little further.
                 [*lapsed, *params, int(limit) * (4 if caps else 1)],
             ).fetchall()
@@ -313,7 +316,7 @@ class JobStore:
         return [jobs[job_id] for job_id in ids]
 
     @staticmethod
-    def _room(conn: sqlite3.Connection, caps: dict[str, int], now: str) -> dict[str, int]:
+    def _room(conn: Connection, caps: dict[str, int], now: str) -> dict[str, int]:
         """How many more jobs of each capped provider may be held now."""
         if not caps:
             return {}
@@ -579,11 +582,11 @@ class JobStore:
         return int(row[0]) if row else 0
 
     @staticmethod
-    def _resolve(conn: sqlite3.Connection, job_id: str) -> str:
+    def _resolve(conn: Connection, job_id: str) -> str:
         return resolve_id(conn, "jobs", "j", "job", job_id)
 
 
-def resolve_id(conn: sqlite3.Connection, table: str, prefix: str, noun: str, text: str) -> str:
+def resolve_id(conn: Connection, table: str, prefix: str, noun: str, text: str) -> str:
     """The one full id in `table` that is `text` or starts with it; NotFound otherwise."""
     if not text or not text.strip():
         raise NotFound(f"no {noun} id given")

@@ -11,7 +11,7 @@ import builtins
 from collections.abc import Iterable
 
 from .assets import COLUMNS, Asset, row_to_asset
-from .db import Database
+from .db import SqlDatabase
 
 _A_COLUMNS = ", ".join(f"a.{name.strip()}" for name in COLUMNS.split(","))
 
@@ -19,7 +19,7 @@ _A_COLUMNS = ", ".join(f"a.{name.strip()}" for name in COLUMNS.split(","))
 class LineageStore:
     """Job → source asset links in a SQLite `Database`."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     def link(self, job_id: str, sources: Iterable[tuple[str, str]]) -> None:

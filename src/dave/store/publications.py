@@ -6,11 +6,10 @@ Not for sending files anywhere (dave.publish does) nor for the assets themselves
 from __future__ import annotations
 
 import builtins
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from .db import Database
+from .db import Row, SqlDatabase
 from .ids import utc_now
 
 
@@ -40,14 +39,14 @@ class Publication:
 _COLUMNS = "asset_id, target, key, url, expires_at, etag, published_at"
 
 
-def _row(row: sqlite3.Row) -> Publication:
+def _row(row: Row) -> Publication:
     return Publication(*(row[name.strip()] for name in _COLUMNS.split(",")))
 
 
 class PublicationStore:
     """Publications in a SQLite `Database`."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     def record(

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import builtins
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .db import Database
+from .db import Row, SqlDatabase
 from .ids import new_id, utc_now
 from .jobs import dump_json, resolve_id
 
@@ -89,7 +88,7 @@ _SESSION_COLUMNS = (
 )
 
 
-def _row_to_session(row: sqlite3.Row) -> Session:
+def _row_to_session(row: Row) -> Session:
     return Session(
         id=row["id"],
         agent=row["agent"],
@@ -104,7 +103,7 @@ def _row_to_session(row: sqlite3.Row) -> Session:
     )
 
 
-def _row_to_message(row: sqlite3.Row) -> Message:
+def _row_to_message(row: Row) -> Message:
     return Message(
         session_id=row["session_id"],
         seq=row["seq"],
@@ -121,7 +120,7 @@ def _row_to_message(row: sqlite3.Row) -> Message:
 class SessionStore:
     """Sessions and their messages in a SQLite `Database`; each write is one short transaction."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     def create(
