@@ -43,6 +43,7 @@ assets_app = typer.Typer(help="The media library: every output, with its prompt 
 emulator_app = typer.Typer(help="The built-in emulator of the providers' APIs.")
 agents_app = typer.Typer(help="Named agents: list them, or show one's model, tools and prompt.")
 sessions_app = typer.Typer(help="Agent sessions: list them, or show one's messages.")
+store_app = typer.Typer(help="The journal itself: copy a local one into a team store.")
 
 
 def _show_version(value: bool) -> None:
@@ -73,6 +74,7 @@ app.add_typer(assets_app, name="assets")
 app.add_typer(agents_app, name="agents")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(emulator_app, name="emulator")
+app.add_typer(store_app, name="store")
 
 # The media commands' arguments live in their own modules; registered here, in help order.
 app.command()(image_commands.image)
@@ -275,6 +277,18 @@ def code(
 
 
 JobId = Annotated[str, typer.Argument(metavar="JOB_ID", help="Job id (a unique prefix is enough).")]
+
+
+@store_app.command("copy")
+def store_copy(
+    to: Annotated[
+        str, typer.Option("--to", help="The team store: a postgresql:// URL.", show_default=False)
+    ],
+) -> None:
+    """Copy this library's journal into a team store (resumable; files checked by sha256)."""
+    from dave.cli import store as body
+
+    body.copy_to(to)
 
 
 @jobs_app.command("list")

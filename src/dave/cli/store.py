@@ -14,3 +14,27 @@ def open_store() -> Store:
 
     settings = load_settings()
     return Store.open(settings.home, settings.database)
+
+
+def copy_to(url: str) -> None:
+    """`dave store copy --to URL`: the local journal into the team store, resumable."""
+    from dave.cli.output import console
+    from dave.core.errors import ConfigError
+    from dave.core.redact import Secret
+    from dave.core.settings import load_settings
+    from dave.store import Database
+    from dave.store.copy import copy_journal
+    from dave.store.pg import PgDatabase, shown_url
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("--to must be a postgresql:// URL")
+    Secret(url)  # its password is redacted from anything dave prints from here on
+    settings = load_settings()
+    local = settings.db_path
+    if not local.is_file():
+        raise ConfigError(f"no local journal at {local} to copy")
+    with Database(local) as source, PgDatabase(url) as target:
+        report = copy_journal(source, target, settings.media_root)
+    console().print(f"{shown_url(url)}: {report.line()}", soft_wrap=True)
+    if report.bad_files:
+        console().print("left out: " + " ".join(report.bad_files), soft_wrap=True)
