@@ -202,3 +202,20 @@ def test_a_password_never_shows_in_an_error(pg_cluster: Cluster, monkeypatch: py
     monkeypatch.setenv("DAVE_DATABASE_URL", "mysql://x")
     done = run_dave("jobs", "list")
     assert done.returncode == 1 and "must be a postgresql:// URL" in done.stderr
+
+
+async def test_an_idle_worker_wakes_when_a_job_is_queued(pg_url: str, xai: EmulatorServer) -> None:
+    async with Studio() as worker_studio, Studio() as queuer:
+        # A poll far longer than the test: only the notification can wake it in time.
+        worker = Worker(worker_studio, concurrency=2, poll_s=60)
+        running = asyncio.create_task(worker.run())
+        await asyncio.sleep(0.5)  # idle, listening
+        started = asyncio.get_running_loop().time()
+        job_id = (await queuer.run({"prompt": "wake up"}, queue=True)).job.id
+        while not queuer.jobs.get(job_id).terminal:
+            assert asyncio.get_running_loop().time() - started < 10, "the worker slept on"
+            await asyncio.sleep(0.05)
+        worker.stop()
+        tally = await running
+        assert queuer.jobs.get(job_id).state is JobState.DONE
+    assert tally.ended == {"done": 1}

@@ -22,6 +22,7 @@ from typing import Any
 from dave.core.errors import ConfigError, DaveError
 from dave.media.studio import Result, Studio
 from dave.store import Job, new_id
+from dave.store.jobs import QUEUE_CHANNEL
 
 log = logging.getLogger("dave.worker")
 
@@ -109,21 +110,36 @@ class Worker:
         nothing runs). On stop, jobs in hand get `grace_s` to end; the rest are handed back
         where they stand for another worker."""
         renewing = asyncio.create_task(self._renew_leases())
+        loop = asyncio.get_running_loop()
+        queued = asyncio.Event()
+        # PostgreSQL says when a job is queued; the poll is the backstop (and SQLite's way).
+        listen = getattr(self.studio.store.db, "listen", None)
+        stop_listening = (
+            listen(QUEUE_CHANNEL, lambda: loop.call_soon_threadsafe(queued.set))
+            if listen is not None
+            else None
+        )
         try:
             while not self._stopping.is_set():
+                queued.clear()
                 claimed = self._claim()
                 if until_idle and not claimed and not self._running:
                     break
                 waiting = set(self._running.values())
                 stop = asyncio.create_task(self._stopping.wait())
-                # Wake when a slot frees, on stop, or to look for new work.
+                woken = asyncio.create_task(queued.wait())
+                # Wake when a slot frees, a job is queued, on stop, or to look again.
                 await asyncio.wait(
-                    {*waiting, stop}, timeout=0 if claimed and self._free() else self.poll_s,
+                    {*waiting, stop, woken},
+                    timeout=0 if claimed and self._free() else self.poll_s,
                     return_when=asyncio.FIRST_COMPLETED,
-                )  # fmt: skip
+                )
                 stop.cancel()
+                woken.cancel()
             await self._wind_down(grace_s)
         finally:
+            if stop_listening is not None:
+                await asyncio.to_thread(stop_listening)
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing

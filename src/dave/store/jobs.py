@@ -40,6 +40,9 @@ class JobState(StrEnum):
     UNKNOWN = "unknown"  # sent, answer lost: may have been done and charged
 
 
+#: Where PostgreSQL tells idle workers that a job was queued.
+QUEUE_CHANNEL = "dave_jobs_queued"
+
 TERMINAL: frozenset[JobState] = frozenset(
     {JobState.DONE, JobState.FAILED, JobState.EXPIRED, JobState.CANCELLED, JobState.UNKNOWN}
 )
@@ -255,6 +258,8 @@ class JobStore:
                 "INSERT INTO job_events (job_id, at, state, detail) VALUES (?, ?, ?, ?)",
                 (job_id, now, state, None),
             )
+            if queued and self.db.dialect == "postgres":
+                conn.execute(f"NOTIFY {QUEUE_CHANNEL}")  # idle workers wake on commit
             row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _row_to_job(row)
 

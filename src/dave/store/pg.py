@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -180,6 +180,34 @@ class PgDatabase:
     def applied_migrations(self) -> list[tuple[str, str]]:
         rows = self.query("SELECT name, applied_at FROM migrations ORDER BY applied_at, name")
         return [(row[0], row[1]) for row in rows]
+
+    def listen(self, channel: str, on_notify: Callable[[], None]) -> Callable[[], None]:
+        """Calls `on_notify` (from a thread of its own, with a connection of its own) on each
+        notification on `channel`; returns the function that stops listening."""
+        import psycopg
+
+        stopped = threading.Event()
+        conn = psycopg.connect(self.url, autocommit=True)
+        conn.execute(f"LISTEN {channel}")
+
+        def listening() -> None:
+            try:
+                while not stopped.is_set():
+                    for _ in conn.notifies(timeout=0.5):
+                        on_notify()
+            except psycopg.Error:
+                pass  # the connection went away: the worker's poll is the backstop
+            finally:
+                conn.close()
+
+        thread = threading.Thread(target=listening, name=f"dave-listen-{channel}", daemon=True)
+        thread.start()
+
+        def stop() -> None:
+            stopped.set()
+            thread.join(5)
+
+        return stop
 
     def _connection(self) -> Any:
         if self._conn is None:
