@@ -1,4 +1,5 @@
-"""Workers killed (SIGKILL) at random moments while others run lose nothing and pay once: every
+"""Many workers on one journal: four drain 200 images and videos with one paid POST each; and
+workers killed (SIGKILL) at random moments while others run lose nothing and pay once: every
 queued job ends `done` (its file kept and checked) or `unknown` (killed with the paid request on
 the wire), no prompt is POSTed twice, and no file is kept without a row.
 
@@ -25,6 +26,7 @@ from tests.reliability.helpers_procs import (
     jobs_in,
     library_files,
     run_dave,
+    seed_quick_polls,
 )
 
 from dave.store import JobState, Store
@@ -98,3 +100,66 @@ def test_killed_workers_leave_every_job_done_or_unknown_and_nothing_paid_twice(
     # Every kept file has a row, and every row its file.
     rows = {home / "media" / asset.path for asset in assets_in(home)}
     assert set(library_files(home)) == rows
+
+
+def test_four_workers_drain_two_hundred_images_and_videos_with_one_post_each(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    config = {"video_ready_s": 0.5, "faults": [{**HOLD, "seconds": 0.05}]}
+    with EmulatorProcess(config, tmp_path / "emulator") as emulator:
+        env = dave_env(home, f"{emulator.url}/v1")
+        seeded = seed_quick_polls(home)
+        asyncio_queue(home, env, images=170, videos=30)
+        workers = [
+            subprocess.Popen(dave_command("worker", "--until-idle", "-c", "8"), env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            for _ in range(4)
+        ]  # fmt: skip
+        for worker in workers:
+            _, err = worker.communicate(timeout=300)
+            assert worker.returncode == 0, err
+        posts = Counter(
+            (entry["path"], entry["json"]["prompt"])
+            for entry in emulator.requests()
+            if entry["method"] == "POST"
+        )
+    jobs = jobs_in(home, exclude=seeded)
+    assert len(jobs) == 200
+    assert Counter(job.state for job in jobs) == {JobState.DONE: 200}
+    assert set(posts.values()) == {1} and len(posts) == 200  # one paid POST per job
+    assert Counter(path for path, _ in posts) == {
+        "/v1/images/generations": 170,
+        "/v1/videos/generations": 30,
+    }
+    with Store.open(home) as store:
+        for job in jobs:
+            claims = [e for e in store.jobs.events(job.id) if e.detail == "claimed"]
+            assert len(claims) == 1, job.id  # started by one worker, once
+            (kept,) = store.assets.for_job(job.id)
+            check_asset(home, kept, job.kind)
+
+
+def asyncio_queue(home: Path, env: dict[str, str], *, images: int, videos: int) -> None:
+    """Queues the jobs through the Studio in this process (nothing is sent)."""
+    import asyncio
+    import os
+
+    from dave import Studio
+
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+
+        async def queue() -> None:
+            async with Studio() as studio:
+                for i in range(images):
+                    await studio.run({"prompt": f"a paper crane, study {i}"}, queue=True)
+                for i in range(videos):
+                    request = {"kind": "video", "prompt": f"a crane unfolding {i}", "duration": 1}
+                    await studio.run(request, queue=True)
+
+        asyncio.run(queue())
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
