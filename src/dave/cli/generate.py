@@ -89,7 +89,7 @@ def run(
             emit_json(result_object(result))
         else:
             emit_line(result.job.id)
-            console().print(f"queued; `dave worker` runs it (`dave jobs show {result.job.id}`)")
+            report(result, out=None, json_output=False)
         return
     if target is not None and result.assets:
         published = _publish_outputs(result, target)
@@ -280,7 +280,9 @@ def report(
         f"{job_price(job)}",
         soft_wrap=True,  # one line a script can grep, whatever the terminal's width
     )
-    if not result.assets and not job.terminal:
+    if job.state.value == "queued":
+        console().print(f"queued; `dave worker` runs it (`dave jobs show {job.id}`)")
+    elif not result.assets and not job.terminal:
         console().print(f"still running; `dave jobs wait {job.id}` fetches it when done")
     for path in copies or [asset_path for asset_path in result.paths()]:
         emit_line(str(path))
