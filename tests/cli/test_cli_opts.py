@@ -153,7 +153,17 @@ def test_every_flag_of_a_media_command_is_a_field_some_provider_takes() -> None:
 
     commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
 
-    doors = {"opt", "out", "json", "offline", "no_wait", "old_image", "publish", "publish_to"}
+    doors = {
+        "opt",
+        "out",
+        "json",
+        "offline",
+        "no_wait",
+        "old_image",
+        "publish",
+        "publish_to",
+        "queue",
+    }
     for kind, offers in (
         (k, catalog.offers(k))
         for k in ("image", "edit", "video", "upscale", "control", "music", "lyrics")
