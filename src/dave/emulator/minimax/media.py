@@ -287,7 +287,8 @@ async def video_generation(request: Request) -> Response:
     now, fault = time.time(), outcome(request)
     task = MinimaxTask(
         model=model, mode=mode, created=round(now, 3),
-        ready=round(now + config_of(request).video_ready_in(prompt), 3),
+        # Rounded down, as x.ai's: a job due now must not read as still processing.
+        ready=math.floor((now + config_of(request).video_ready_in(prompt)) * 1000) / 1000,
         duration=duration, res=resolution, orient=orient, prompt=trim_prompt(prompt),
         outcome=job_outcome(fault),
         note=fault.message if fault is not None else None,

@@ -8,6 +8,7 @@ import asyncio
 import base64
 import functools
 import hashlib
+import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -218,7 +219,9 @@ def _submit(request: Request, plan: VideoPlan) -> Response:
         model=plan.model,
         mode=plan.mode,
         created=round(now, 3),
-        ready=round(now + _config(request).video_ready_in(plan.prompt), 3),
+        # Rounded down: a job due now (video_ready_s=0) must not read as pending for the
+        # fraction of a millisecond that rounding up would add.
+        ready=math.floor((now + _config(request).video_ready_in(plan.prompt)) * 1000) / 1000,
         duration=plan.duration,
         res=plan.resolution,
         w=plan.width,
