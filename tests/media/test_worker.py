@@ -243,3 +243,26 @@ def test_a_bad_limits_table_is_refused(xai: EmulatorServer, dave_home: Path) -> 
     (dave_home / "config.toml").write_text("[limits]\nacme = 3\n")
     done = run_dave("worker", "--until-idle")
     assert done.returncode == 1 and "unknown provider 'acme'" in done.stderr
+
+
+async def test_a_429_one_worker_gets_slows_every_worker(xai: EmulatorServer) -> None:
+    xai.set_faults([{"match": "POST /v1/images/generations", "kind": "status", "status": 429,
+                     "retry_after": "2", "times": 1}])  # fmt: skip
+    async with Studio() as queuer:
+        for i in range(4):
+            await queuer.run({"prompt": f"a patient kite {i}"}, queue=True)
+    async with Studio() as one, Studio() as two:
+        workers = [Worker(one, concurrency=1), Worker(two, concurrency=1)]
+        tallies = await asyncio.gather(*(w.run(until_idle=True) for w in workers))
+    assert sum(t.ended.get("done", 0) for t in tallies) == 4
+    posts = [e for e in xai.log.posts() if e.path == "/v1/images/generations"]
+    refused = [e for e in posts if e.status == 429]
+    assert len(refused) == 1
+    # Nothing was sent while the provider asked for quiet (a request already on the wire when
+    # the 429 came back aside): not by the worker that got it (its own retry waits), nor by
+    # the other one (the shared pause).
+    asked = refused[0].time + 0.01
+    during = [e for e in posts if asked < e.time < refused[0].time + 2 - 0.05]
+    assert during == [], [(e.time - refused[0].time) for e in during]
+    assert any(e.time >= refused[0].time + 1.9 for e in posts)  # the rest came after
+    assert len(posts) == 5  # four jobs, one of them twice (the 429 and its retry)

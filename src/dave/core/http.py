@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -135,6 +137,21 @@ def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+class PauseBoard(Protocol):
+    """Where processes sharing a journal note that a provider asked them to wait (a 429 with
+    Retry-After), so that one worker's slow-down is every worker's."""
+
+    def paused_until(self, provider: str) -> float:
+        """Unix time until which `provider` asked for quiet (0: none)."""
+        ...
+
+    def pause(self, provider: str, until: float) -> None: ...
+
+
+#: The board this task's requests share (a `dave worker` sets it; None: this process alone).
+SHARED_PAUSES: ContextVar[PauseBoard | None] = ContextVar("dave_shared_pauses", default=None)
+
+
 class HttpClient:
     """One provider's connection to the network, with dave's retry policy built in."""
 
@@ -186,6 +203,7 @@ class HttpClient:
         while True:
             attempt += 1
             last = attempt >= self.settings.max_attempts
+            await self._shared_pause()
             try:
                 response = await self._client.request(
                     method, url, json=json, headers=headers, **kwargs
@@ -216,6 +234,11 @@ class HttpClient:
                 continue
             if response.status_code in RETRYABLE_STATUSES and not last:
                 wait = retry_after_seconds(response.headers.get("retry-after"))
+                board = SHARED_PAUSES.get()
+                if board is not None and response.status_code == 429 and wait:
+                    board.pause(
+                        self.provider, time.time() + min(wait, self.settings.retry_after_cap)
+                    )
                 await self._backoff(attempt, wait, f"HTTP {response.status_code}")
                 continue
             raise self.error_for(response)
@@ -314,6 +337,16 @@ class HttpClient:
         return ProviderError(
             message, hint="the provider refused the request; nothing was made", **fields
         )
+
+    async def _shared_pause(self) -> None:
+        """Waits out a pause another process sharing the journal was asked for."""
+        board = SHARED_PAUSES.get()
+        if board is None:
+            return
+        wait = min(board.paused_until(self.provider) - time.time(), self.settings.retry_after_cap)
+        if wait > 0:
+            log.info("%s: asked to wait by a shared 429; pausing %.2fs", self.provider, wait)
+            await self._sleep(wait)
 
     def _unavailable(self, message: str) -> ProviderUnavailable:
         return ProviderUnavailable(redact(message), provider=self.provider)

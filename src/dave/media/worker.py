@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dave.core.errors import ConfigError, DaveError
+from dave.core.http import SHARED_PAUSES
 from dave.media.studio import Result, Studio
 from dave.store import Job, new_id
 from dave.store.jobs import QUEUE_CHANNEL
+from dave.store.pauses import PauseStore
 
 log = logging.getLogger("dave.worker")
 
@@ -109,6 +111,9 @@ class Worker:
         """Works until stopped (or, with `until_idle`, until nothing is left to claim and
         nothing runs). On stop, jobs in hand get `grace_s` to end; the rest are handed back
         where they stand for another worker."""
+        # The jobs' tasks, made below, inherit this: a 429 one of them gets pauses them all,
+        # and every other worker on the journal.
+        shared = SHARED_PAUSES.set(PauseStore(self.studio.store.db))
         renewing = asyncio.create_task(self._renew_leases())
         loop = asyncio.get_running_loop()
         queued = asyncio.Event()
@@ -140,6 +145,7 @@ class Worker:
         finally:
             if stop_listening is not None:
                 await asyncio.to_thread(stop_listening)
+            SHARED_PAUSES.reset(shared)
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing

@@ -122,4 +122,14 @@ CREATE TABLE job_sources (
 CREATE INDEX job_sources_asset ON job_sources (asset_id);
 """
 
-PG_MIGRATIONS: list[Migration] = [Migration("pg_001_initial", INITIAL_SQL)]
+PROVIDER_PAUSES_SQL = """
+CREATE TABLE provider_pauses (
+    provider  TEXT PRIMARY KEY,
+    until     DOUBLE PRECISION NOT NULL
+);
+"""
+
+PG_MIGRATIONS: list[Migration] = [
+    Migration("pg_001_initial", INITIAL_SQL),
+    Migration("pg_002_provider_pauses", PROVIDER_PAUSES_SQL),
+]

@@ -203,6 +203,14 @@ ALTER TABLE jobs ADD COLUMN lease_until TEXT;
 CREATE INDEX jobs_claimable ON jobs (state, lease_until);
 """
 
+# A provider's request to wait (429 Retry-After), shared by every worker on the journal.
+PROVIDER_PAUSES_SQL = """
+CREATE TABLE provider_pauses (
+    provider  TEXT PRIMARY KEY,
+    until     REAL NOT NULL                      -- Unix time
+);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("001_jobs_assets", _jobs_assets),
     Migration("002_job_owner", JOB_OWNER_SQL),
@@ -214,4 +222,5 @@ MIGRATIONS: list[Migration] = [
     Migration("008_job_sources", JOB_SOURCES_SQL),
     Migration("009_asset_pages", ASSET_PAGES_SQL),
     Migration("010_job_leases", JOB_LEASES_SQL),
+    Migration("011_provider_pauses", PROVIDER_PAUSES_SQL),
 ]
