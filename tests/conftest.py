@@ -17,6 +17,9 @@ from dave.emulator import EmulatorConfig, EmulatorServer
 if TYPE_CHECKING:
     import openai
 
+    from tests.pg.cluster import Cluster
+    from tests.s3server import S3Server
+
 # Keys a developer may have exported must never reach a test (or a real provider).
 _REAL_VARIABLES = (
     "XAI_API_KEY",
@@ -35,6 +38,8 @@ _REAL_VARIABLES = (
     "DAVE_DEBUG",
     "DAVE_PUBLISH_DIR",
     "DAVE_PUBLISH_TARGET",
+    "DAVE_DATABASE_URL",
+    "DAVE_MEDIA_URL",
 )
 
 TEST_KEY = "xai-test-key-0123456789"
@@ -66,6 +71,35 @@ def dave_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DAVE_HTTP_BACKOFF_BASE", "0.01")
     monkeypatch.setenv("DAVE_HTTP_BACKOFF_CAP", "0.05")
     return home
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """moto's S3 server on loopback, one for the session (tests/s3server.py)."""
+    from tests.s3server import run_s3_server
+
+    yield from run_s3_server(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster for the session (tests/pg/cluster.py)."""
+    from tests.pg.cluster import Cluster
+
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A new empty database; DAVE_DATABASE_URL names it for dave in this process and its
+    children."""
+    name = pg_cluster.new_database()
+    url = pg_cluster.url(name)
+    monkeypatch.setenv("DAVE_DATABASE_URL", url)
+    yield url
+    pg_cluster.drop_database(name)
 
 
 @pytest.fixture(scope="session")

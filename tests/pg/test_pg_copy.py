@@ -3,6 +3,7 @@ PostgreSQL, verified by sha256, resumable, and refused while a local job is unfi
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import dave
 from dave.emulator import EmulatorServer
 from dave.store import JobState, Store
 from tests.conftest import run_dave
+from tests.s3server import S3Server, use_fake_aws
 
 
 @pytest.fixture
@@ -71,3 +73,35 @@ def test_a_changed_file_is_left_out_and_unfinished_jobs_refuse_the_copy(
         assert all(j.state is JobState.DONE for j in team.jobs.list())
     bad = run_dave("store", "copy", "--to", "sqlite:///x")
     assert bad.returncode == 1 and "postgresql:// URL" in bad.stderr
+
+
+def test_with_a_team_media_url_the_copy_uploads_each_file_before_its_row(
+    local_library: dict[str, dave.Result],
+    pg_cluster: object,
+    s3_server: S3Server,
+    dave_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from .cluster import Cluster
+
+    assert isinstance(pg_cluster, Cluster)
+    url = pg_cluster.url(pg_cluster.new_database())
+    use_fake_aws(tmp_path, monkeypatch)
+    bucket = s3_server.make_bucket()
+    team = {"DAVE_MEDIA_URL": f"s3://{bucket}/lib", "DAVE_S3_ENDPOINT_URL": s3_server.endpoint}
+    done = run_dave("store", "copy", "--to", url, env=team)
+    assert done.returncode == 0, done.stderr
+    listed = s3_server.admin.list_objects_v2(Bucket=bucket)
+    keys = sorted(entry["Key"] for entry in listed.get("Contents", []))
+    with Store.open(dave_home) as local:
+        assets = local.assets.list()
+        assert keys == sorted(f"lib/{asset.path}" for asset in assets)
+        for asset in assets:
+            body = s3_server.admin.get_object(Bucket=bucket, Key=f"lib/{asset.path}")["Body"]
+            assert hashlib.sha256(body.read()).hexdigest() == asset.sha256
+    # Resumable: a second copy finds every object there and uploads nothing.
+    with s3_server.recording() as requests:
+        again = run_dave("store", "copy", "--to", url, env=team)
+    assert again.returncode == 0, again.stderr
+    assert {r.method for r in requests} == {"HEAD"}

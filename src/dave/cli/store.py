@@ -12,8 +12,7 @@ def open_store() -> Store:
     from dave.core.settings import load_settings
     from dave.store import Store
 
-    settings = load_settings()
-    return Store.open(settings.home, settings.database)
+    return Store.for_settings(load_settings())
 
 
 def copy_to(url: str) -> None:
@@ -22,9 +21,10 @@ def copy_to(url: str) -> None:
     from dave.core.errors import ConfigError
     from dave.core.redact import Secret
     from dave.core.settings import load_settings
-    from dave.store import Database
+    from dave.store import Database, open_media
     from dave.store.copy import copy_journal
     from dave.store.pg import PgDatabase, shown_url
+    from dave.store.s3media import S3MediaFolder
 
     if not url.startswith(("postgresql://", "postgres://")):
         raise ConfigError("--to must be a postgresql:// URL")
@@ -33,8 +33,11 @@ def copy_to(url: str) -> None:
     local = settings.db_path
     if not local.is_file():
         raise ConfigError(f"no local journal at {local} to copy")
+    media = open_media(settings.home, settings.media_s3)
+    # Into a team library (DAVE_MEDIA_URL) each file goes up before its row is copied.
+    upload = media.upload if isinstance(media, S3MediaFolder) else None
     with Database(local) as source, PgDatabase(url) as target:
-        report = copy_journal(source, target, settings.media_root)
+        report = copy_journal(source, target, settings.media_root, upload=upload)
     console().print(f"{shown_url(url)}: {report.line()}", soft_wrap=True)
     if report.bad_files:
         console().print("left out: " + " ".join(report.bad_files), soft_wrap=True)

@@ -16,6 +16,11 @@ config.toml:
     [http]
     read_timeout = 60
     max_attempts = 4
+
+    [store]
+    url = "postgresql://dave@db/dave"        # the team journal (DAVE_DATABASE_URL)
+    media_url = "s3://studio-media/dave"     # the team media library (DAVE_MEDIA_URL)
+    s3_endpoint_url = "http://minio:9000"    # DAVE_S3_ENDPOINT_URL
 """
 
 from __future__ import annotations
@@ -62,6 +67,21 @@ class HttpSettings:
 
 
 @dataclass(frozen=True)
+class S3Media:
+    """The team media library in S3: `s3://bucket/prefix` (DAVE_MEDIA_URL or `[store]
+    media_url`), at an S3-compatible endpoint or AWS itself."""
+
+    bucket: str
+    prefix: str = ""
+    endpoint_url: str | None = None
+    region: str | None = None
+
+    @property
+    def url(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     keys: Mapping[str, Secret] = field(default_factory=dict)
@@ -70,6 +90,8 @@ class Settings:
     offline: bool = False
     #: The team journal on PostgreSQL (DAVE_DATABASE_URL or `[store] url`); None: dave.db.
     database_url: Secret | None = None
+    #: The team media library in S3; None: only the folder under home.
+    media_s3: S3Media | None = None
 
     @property
     def database(self) -> str | None:
@@ -141,7 +163,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, offline: bool | None 
     database_url = _database_url(env, config)
     return Settings(
         home=home, keys=keys, base_urls=base_urls, http=http, offline=offline,
-        database_url=database_url,
+        database_url=database_url, media_s3=_media_s3(env, config),
     )  # fmt: skip
 
 
@@ -160,6 +182,29 @@ def _database_url(env: Mapping[str, str], config: Mapping[str, Any]) -> Secret |
             hint="leave it unset to keep the journal in $DAVE_HOME/dave.db",
         )
     return Secret(text)
+
+
+MEDIA_VARIABLE = "DAVE_MEDIA_URL"
+
+
+def _media_s3(env: Mapping[str, str], config: Mapping[str, Any]) -> S3Media | None:
+    value = env.get(MEDIA_VARIABLE) or _lookup(config, "store", "media_url")
+    if not value:
+        return None
+    text = str(value).strip()
+    bucket, _, prefix = text.removeprefix("s3://").partition("/")
+    if not text.startswith("s3://") or not bucket or prefix.startswith("/") or ".." in prefix:
+        raise ConfigError(
+            f"{MEDIA_VARIABLE} must be s3://bucket or s3://bucket/prefix, not {text!r}",
+            hint="leave it unset to keep media only in $DAVE_HOME/media",
+        )
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    endpoint = env.get("DAVE_S3_ENDPOINT_URL") or _lookup(config, "store", "s3_endpoint_url")
+    region = env.get("DAVE_S3_REGION") or _lookup(config, "store", "s3_region")
+    if endpoint and not str(endpoint).startswith(("http://", "https://")):
+        raise ConfigError(f"DAVE_S3_ENDPOINT_URL must be an http(s) URL, not {endpoint!r}")
+    return S3Media(bucket, prefix, endpoint and str(endpoint), region and str(region))
 
 
 def read_config(home: Path) -> dict[str, Any]:

@@ -170,7 +170,10 @@ class DaveMCP(MCPServer[Any]):
                 f"{MAX_RESOURCE_BYTES // 2**20} MiB dave sends as a resource; read it from {path}"
             )
         try:
+            path = await asyncio.to_thread(self._studio.store.media.fetch, asset.path)
             data = await asyncio.to_thread(path.read_bytes)
+        except NotFound as error:
+            raise ResourceError(f"{asset.id}'s file is missing: {error.message}") from None
         except OSError as error:
             raise ResourceError(f"{asset.id}'s file cannot be read ({error.strerror})") from None
         if asset.kind == "text":

@@ -17,6 +17,7 @@ from dave.core.errors import (
     DaveError,
     ProviderUnavailable,
     RateLimited,
+    StoreError,
     VerificationFailed,
 )
 from dave.media.driver_protocol import Driver
@@ -83,6 +84,16 @@ class Keeper:
                     f"the result is paid for and journaled; `dave jobs resume {job.id}` "
                     "fetches it again"
                 )
+                self._move(job, JobState.DOWNLOADING, error=error.user_line())
+                raise
+            except StoreError as error:
+                # The library could not take the file (a full disk, S3 down): what was
+                # fetched or staged waits for the resume.
+                error.hint = (
+                    f"{error.hint}; the result is paid for and journaled, and "
+                    f"`dave jobs resume {job.id}` keeps it" if error.hint else
+                    f"the result is paid for and journaled; `dave jobs resume {job.id}` keeps it"
+                )  # fmt: skip
                 self._move(job, JobState.DOWNLOADING, error=error.user_line())
                 raise
             if index != missing[-1]:

@@ -135,7 +135,7 @@ class Studio:
         return f"Studio(home={str(self.settings.home)!r}, offline={self.settings.offline})"
 
     async def __aenter__(self) -> Studio:
-        self._store = Store.open(self.settings.home, self.settings.database)
+        self._store = Store.for_settings(self.settings)
         self._keeper = Keeper(self._store, self._driver_for, self._move, self._emit)
         return self
 
@@ -344,7 +344,10 @@ class Studio:
         )
 
     def result(self, job: Job) -> Result:
-        return Result(job, self.assets.for_job(job.id), self.store.media.root)
+        assets = self.assets.for_job(job.id)
+        for asset in assets:  # a team library's file made elsewhere comes into the cache
+            self.store.media.fetch(asset.path)
+        return Result(job, assets, self.store.media.root)
 
     # -- the steps -----------------------------------------------------------------------
 

@@ -50,7 +50,7 @@ class Publisher:
         )
 
     def _upload(self, rel: str, key: str, mime: str | None, ext: str) -> Placed:
-        path = self.store.media.root / rel
+        path = self.store.media.fetch(rel)
         if not path.is_file():
             raise DaveError(
                 f"the asset's file is missing from the library: {path}",

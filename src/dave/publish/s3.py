@@ -14,23 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import boto3
 from boto3.exceptions import S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
-from botocore.config import Config
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    CredentialRetrievalError,
-    HTTPClientError,
-    NoCredentialsError,
-    PartialCredentialsError,
-    ProfileNotFound,
-)
-from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.exceptions import BotoCoreError, ClientError
 
+from dave.core import s3
 from dave.core.errors import ConfigError, NotFound
-from dave.core.redact import redact, remember
 from dave.publish.errors import (
     BucketMissing,
     CredentialsRefused,
@@ -43,30 +32,13 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import HeadObjectOutputTypeDef
 
-MIB = 1 << 20
-# A file up to this size goes up in one PutObject; a larger one in parts. Parts are read from
-# disk as they are sent (s3transfer's ReadFileChunk), so memory stays near
-# MAX_CONCURRENCY socket buffers whatever the file's size.
-MULTIPART_THRESHOLD = 64 * MIB
-# 16 MiB parts: a 1 GiB file is 64 parts, far below S3's 10,000, and each part is big enough
-# that a request's fixed cost is small next to its transfer.
-MULTIPART_CHUNKSIZE = 16 * MIB
+# The sizes every S3 upload of dave's uses (dave.core.s3), named here so one target's can change.
+MULTIPART_THRESHOLD = s3.MULTIPART_THRESHOLD
+MULTIPART_CHUNKSIZE = s3.MULTIPART_CHUNKSIZE
 MAX_CONCURRENCY = 4
 # SigV4 presigned URLs live at most 7 days.
 MAX_PRESIGN_EXPIRES_S = 7 * 24 * 3600
 
-# Codes (besides any 401/403) that mean the credentials, or their permission, were refused.
-_REFUSED_CODES = frozenset(
-    {
-        "AccessDenied",
-        "AllAccessDisabled",
-        "ExpiredToken",
-        "InvalidAccessKeyId",
-        "InvalidToken",
-        "SignatureDoesNotMatch",
-        "TokenRefreshRequired",
-    }
-)
 # A create-only write lost to another writer of the same key (412), or met one still going (409).
 _LOST_RACE_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
 
@@ -125,39 +97,9 @@ class S3Target:
         self._bucket_seen = False
 
     def _make_client(self) -> S3Client:
-        try:
-            session = boto3.session.Session(region_name=self.region)
-            client = session.client(
-                "s3",
-                endpoint_url=self.endpoint_url,
-                config=Config(
-                    # SigV4 everywhere: botocore would presign some URLs with SigV2, which
-                    # newer AWS regions refuse.
-                    signature_version="s3v4",
-                    retries={"mode": "standard", "max_attempts": 3},
-                    connect_timeout=10,
-                    read_timeout=60,
-                    max_pool_connections=MAX_CONCURRENCY + 2,
-                    # Most S3-compatible stores (MinIO, moto, R2 on its account endpoint) serve
-                    # buckets on the path; virtual hosts need DNS that a custom endpoint may
-                    # not have. AWS itself keeps boto3's choice.
-                    s3={"addressing_style": "path"} if self.endpoint_url else {},
-                ),
-            )
-        except ProfileNotFound as error:
-            raise ConfigError(
-                f"AWS profile {error.kwargs.get('profile')!r} is not configured",
-                hint="check AWS_PROFILE and ~/.aws/config",
-            ) from None
-        except (BotoCoreError, ValueError) as error:
-            raise ConfigError(f"cannot set up the S3 client: {_one_line(error)}") from None
-        # The client has resolved boto3's credential chain by now (this reads what it found,
-        # and sends nothing): the secret is registered so no message or log line can show it.
-        credentials = session.get_credentials()
-        if credentials is not None:
-            for value in (credentials.secret_key, credentials.token):
-                if value:
-                    remember(value)
+        client = s3.make_client(
+            self.endpoint_url, self.region, max_pool_connections=MAX_CONCURRENCY + 2
+        )
         # s3transfer's upload_file refuses IfNoneMatch among its ExtraArgs, so it is added to
         # the two requests that create an object: a single-part PutObject and a multipart
         # upload's CompleteMultipartUpload (S3 has honoured If-None-Match on both since 2024;
@@ -205,7 +147,7 @@ class S3Target:
         except S3UploadFailedError as error:
             # boto3 wraps the store's answer in S3UploadFailedError (raised while handling it).
             cause = error.__context__
-            if isinstance(cause, ClientError) and _code(cause) in _LOST_RACE_CODES:
+            if isinstance(cause, ClientError) and s3.code(cause) in _LOST_RACE_CODES:
                 # Another publisher placed this key between the HEAD and the upload. The key
                 # names its bytes, so the object there is this file: link to it.
                 found = self.find(key)
@@ -260,7 +202,7 @@ class S3Target:
         try:
             return self._client.head_object(Bucket=self.bucket, Key=key)
         except ClientError as error:
-            if _status(error) != 404:
+            if s3.status(error) != 404:
                 raise self._translate(error, f"a HEAD of {key!r}") from None
         except BotoCoreError as error:
             raise self._translate(error, f"a HEAD of {key!r}") from None
@@ -274,7 +216,7 @@ class S3Target:
         try:
             self._client.head_bucket(Bucket=self.bucket)
         except ClientError as error:
-            status = _status(error)
+            status = s3.status(error)
             if status == 403:
                 # Credentials that may write objects but not list the bucket: the upload
                 # itself will say whether they are enough.
@@ -288,38 +230,15 @@ class S3Target:
         self, error: BotoCoreError | ClientError, doing: str, *, bucket: bool = False
     ) -> PublishError:
         """One line for what went wrong, with no credential and no traceback in it."""
-        if isinstance(error, NoCredentialsError | PartialCredentialsError):
-            return CredentialsRefused("no AWS credentials were found for S3")
-        if isinstance(error, CredentialRetrievalError):
-            return CredentialsRefused("the AWS credentials for S3 could not be loaded")
-        if isinstance(error, BotoConnectionError):
-            return TargetUnreachable(f"cannot reach the S3 endpoint {self._endpoint}")
-        if isinstance(error, HTTPClientError):
-            return TargetUnreachable(
-                f"the S3 endpoint {self._endpoint} stopped answering ({type(error).__name__})"
-            )
-        if isinstance(error, ClientError):
-            code, status = _code(error), _status(error)
-            detail = f"{status} {code}" if code and code != str(status) else f"{status}"
-            if code == "NoSuchBucket" or (bucket and status == 404):
-                return BucketMissing(f"S3 bucket {self.bucket!r} does not exist")
-            if status in (401, 403) or code in _REFUSED_CODES:
-                return CredentialsRefused(
-                    f"S3 refused the credentials for bucket {self.bucket!r} ({detail})"
-                )
-            return PublishError(f"S3 answered {detail} to {doing} in bucket {self.bucket!r}")
-        return PublishError(f"S3 failed at {doing}: {_one_line(error)}")
+        kind, line = s3.explain(
+            error, endpoint=self._endpoint, bucket=self.bucket, doing=doing, of_bucket=bucket
+        )
+        return _ERRORS[kind](line)
 
 
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
-def _status(error: ClientError) -> int | None:
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return int(status) if status is not None else None
-
-
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return redact(text)
+_ERRORS: dict[s3.Kind, type[PublishError]] = {
+    "credentials": CredentialsRefused,
+    "unreachable": TargetUnreachable,
+    "bucket": BucketMissing,
+    "other": PublishError,
+}

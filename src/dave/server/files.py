@@ -17,7 +17,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from dave.core.errors import NotFound
+from dave.core.errors import NotFound, StoreError
 from dave.server.state import ServerState
 from dave.server.views import THUMB_WIDTHS
 from dave.store import Asset
@@ -33,6 +33,16 @@ def _inside(root: Path, rel: str) -> Path:
     return path
 
 
+async def _fetched(state: ServerState, asset: Asset) -> str:
+    """The asset's path, its file brought into the cache first from a team library (S3)."""
+    try:
+        state.store.media.absolute(asset.path)
+    except StoreError:  # a row naming a path out of the folder: there is nothing to serve
+        raise NotFound("the asset's file is not in the media folder") from None
+    await asyncio.to_thread(state.store.media.fetch, asset.path)
+    return asset.path
+
+
 def _asset(request: Request) -> tuple[ServerState, Asset]:
     state: ServerState = request.app.state.dave
     return state, state.store.assets.get(request.path_params["asset_id"])
@@ -45,7 +55,7 @@ def _not_modified(request: Request, etag: str) -> bool:
 
 async def media(request: Request) -> Response:
     state, asset = _asset(request)
-    path = _inside(state.store.media.root, asset.path)
+    path = _inside(state.store.media.root, await _fetched(state, asset))
     etag = f'"{asset.sha256}"'
     headers = {"etag": etag, "cache-control": IMMUTABLE, "x-content-type-options": "nosniff"}
     if _not_modified(request, etag):
@@ -65,7 +75,7 @@ def thumb_width(asked: str | None) -> int:
 async def thumb(request: Request) -> Response:
     state, asset = _asset(request)
     width = thumb_width(request.query_params.get("w"))
-    source = _inside(state.store.media.root, asset.path)
+    source = _inside(state.store.media.root, await _fetched(state, asset))
     made = await asyncio.to_thread(state.thumbs.get, source, asset.sha256, asset.kind, width)
     if made is None:
         raise NotFound(f"asset {asset.id} has no picture to show ({asset.kind})")

@@ -1,4 +1,5 @@
-"""The journal and the library: jobs and assets in one SQLite file, media files beside it.
+"""The journal and the library: jobs and assets in one SQLite file (or PostgreSQL), media files
+beside it (or in S3).
 
 Not for calling providers or checking media (media/), nor for deciding where DAVE_HOME is (core).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .assets import Asset, AssetPage, AssetStore
 from .base import AssetCatalog, JobJournal
@@ -18,6 +20,9 @@ from .jobs import TERMINAL, UNFINISHED, Job, JobEvent, JobState, JobStore, State
 from .lineage import LineageStore
 from .migration import Migration
 from .publications import Publication, PublicationStore
+
+if TYPE_CHECKING:
+    from dave.core.settings import S3Media, Settings
 
 __all__ = [
     "TERMINAL",
@@ -42,6 +47,7 @@ __all__ = [
     "Store",
     "new_id",
     "open_database",
+    "open_media",
     "parse_timestamp",
     "utc_now",
 ]
@@ -57,6 +63,16 @@ def open_database(home: Path, database_url: str | None = None) -> SqlDatabase:
 
         return PgDatabase(database_url)
     return Database(Path(home) / DB_NAME)
+
+
+def open_media(home: Path, media_s3: S3Media | None = None) -> MediaFolder:
+    """The media folder `home/media`, or the S3 library at `media_s3` cached there."""
+    root = Path(home) / MEDIA_DIR
+    if media_s3 is None:
+        return MediaFolder(root)
+    from .s3media import S3MediaFolder  # boto3: only for a team library
+
+    return S3MediaFolder(root, media_s3)
 
 
 class Store:
@@ -82,12 +98,21 @@ class Store:
         self.lineage = lineage or LineageStore(db)
 
     @classmethod
-    def open(cls, home: Path, database_url: str | None = None) -> Store:
+    def open(
+        cls, home: Path, database_url: str | None = None, media_s3: S3Media | None = None
+    ) -> Store:
         """Open (creating and migrating as needed) the store under `home`: the journal in
-        `home/dave.db`, or on PostgreSQL at `database_url`."""
+        `home/dave.db`, or on PostgreSQL at `database_url`; the media in `home/media`, or in
+        S3 at `media_s3` with `home/media` as its cache."""
         home = Path(home)
+        media = open_media(home, media_s3)
         db = open_database(home, database_url)
-        return cls(home, db, JobStore(db), AssetStore(db), MediaFolder(home / MEDIA_DIR))
+        return cls(home, db, JobStore(db), AssetStore(db), media)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Store:
+        """The store the settings name: DAVE_HOME, DAVE_DATABASE_URL, DAVE_MEDIA_URL."""
+        return cls.open(settings.home, settings.database, settings.media_s3)
 
     @contextmanager
     def together(self) -> Iterator[None]:

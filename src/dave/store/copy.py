@@ -4,8 +4,8 @@ events, assets, lineage, publications and agent sessions with their messages.
 Resumable: each job (with its events), asset and session goes in one transaction and is skipped
 when the target already holds it, so a copy stopped half-way is finished by running it again.
 Verified: an asset's row is copied only if its file is in the media folder with the sha256 the
-row names. Refused while a local job is unfinished: two journals must never both run it (that
-could pay for it twice). Not for media files themselves (they stay in the media folder).
+row names, and, for a team library in S3, only once the file is uploaded there. Refused while a
+local job is unfinished: two journals must never both run it (that could pay for it twice).
 """
 
 from __future__ import annotations
@@ -76,9 +76,11 @@ def copy_journal(
     target: SqlDatabase,
     media_root: Path,
     *,
+    upload: Callable[[Path], object] | None = None,
     on_progress: Callable[[str, int], None] | None = None,
 ) -> CopyReport:
-    """Copies everything in `source` that `target` lacks (see the module's notes)."""
+    """Copies everything in `source` that `target` lacks (see the module's notes); `upload`
+    puts an asset's verified file into the team's media library before its row goes in."""
     unfinished = source.query(
         "SELECT id FROM jobs WHERE state IN ('queued', 'created', 'submitting', 'submitted',"
         " 'downloading') ORDER BY created_at LIMIT 3"
@@ -109,9 +111,12 @@ def copy_journal(
             on_progress("jobs", sum(report.copied.values()))
     asset_columns = _columns(source, "assets", ("seq",))
     for asset in source.query(f"SELECT {', '.join(asset_columns) or '*'} FROM assets ORDER BY seq"):
-        if not _file_matches(media_root / asset["path"], asset["sha256"]):
+        path = media_root / asset["path"]
+        if not _file_matches(path, asset["sha256"]):
             report.bad_files.append(asset["id"])
             continue
+        if upload is not None:
+            upload(path)
         with target.transaction() as conn:
             report.count("assets", _insert(conn, "assets", asset, asset_columns, "id"))
     for table, key in (("job_sources", "job_id, field"), ("publications", "asset_id, target")):

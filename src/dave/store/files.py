@@ -242,6 +242,11 @@ class MediaFolder:
     def exists(self, rel: str | Path) -> bool:
         return self.absolute(rel).is_file()
 
+    def fetch(self, rel: str | Path) -> Path:
+        """The local file to read for a stored relative path. A shared library (S3) brings it
+        into this folder first; here it is only where the file would be, there or not."""
+        return self.absolute(rel)
+
     def temps(self) -> builtins.list[Path]:
         """Temp files now under `.tmp/`."""
         if not self.temp_dir.is_dir():

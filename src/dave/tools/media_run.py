@@ -160,7 +160,7 @@ def _source(ctx: ToolContext, studio: Studio, given: str) -> str:
             if not (ctx.workspace / text).exists():
                 raise InvalidRequest(f"no asset {text!r} in the library") from None
         else:
-            return str(studio.store.media.absolute(asset.path))
+            return str(studio.store.media.fetch(asset.path))
     if os.path.isabs(text):
         real = Path(text).resolve()
         allowed = [ctx.workspace.resolve(), studio.settings.media_root.resolve()]
