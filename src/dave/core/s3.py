@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -94,6 +95,23 @@ def make_client(
             if value:
                 remember(value)
     return client
+
+
+def transfer_config(
+    concurrency: int,
+    threshold: int = MULTIPART_THRESHOLD,
+    chunksize: int = MULTIPART_CHUNKSIZE,
+) -> TransferConfig:
+    """How an upload goes: one PutObject up to `threshold`, parts of `chunksize` above it,
+    `concurrency` parts at once. "classic" keeps s3transfer (and so any hooks registered on
+    the client) even where the CRT transfer client is installed."""
+    return TransferConfig(
+        multipart_threshold=threshold,
+        multipart_chunksize=chunksize,
+        max_concurrency=concurrency,
+        use_threads=True,
+        preferred_transfer_client="classic",
+    )
 
 
 def code(error: ClientError) -> str:

@@ -89,11 +89,8 @@ class Keeper:
             except StoreError as error:
                 # The library could not take the file (a full disk, S3 down): what was
                 # fetched or staged waits for the resume.
-                error.hint = (
-                    f"{error.hint}; the result is paid for and journaled, and "
-                    f"`dave jobs resume {job.id}` keeps it" if error.hint else
-                    f"the result is paid for and journaled; `dave jobs resume {job.id}` keeps it"
-                )  # fmt: skip
+                paid = f"the result is paid for and journaled; `dave jobs resume {job.id}` keeps it"
+                error.hint = f"{error.hint}; {paid}" if error.hint else paid
                 self._move(job, JobState.DOWNLOADING, error=error.user_line())
                 raise
             if index != missing[-1]:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from boto3.exceptions import S3UploadFailedError
-from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from dave.core import s3
@@ -86,12 +85,8 @@ class S3Target:
         self._endpoint = self._client.meta.endpoint_url
         # Parts up to MAX_CONCURRENCY at once; "classic" keeps s3transfer (and so the
         # create-only hooks of _make_client) even where the CRT transfer client is installed.
-        self._transfer = TransferConfig(
-            multipart_threshold=MULTIPART_THRESHOLD,
-            multipart_chunksize=MULTIPART_CHUNKSIZE,
-            max_concurrency=MAX_CONCURRENCY,
-            use_threads=True,
-            preferred_transfer_client="classic",
+        self._transfer = s3.transfer_config(
+            MAX_CONCURRENCY, MULTIPART_THRESHOLD, MULTIPART_CHUNKSIZE
         )
         # Set once a HEAD of the bucket has answered: a missing key is then only a missing key.
         self._bucket_seen = False

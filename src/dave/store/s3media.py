@@ -18,7 +18,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from boto3.exceptions import S3UploadFailedError
-from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from dave.core import s3
@@ -45,13 +44,7 @@ class S3MediaFolder(MediaFolder):
             location.endpoint_url, location.region, max_pool_connections=16
         )
         self._endpoint = self._client.meta.endpoint_url
-        self._transfer = TransferConfig(
-            multipart_threshold=s3.MULTIPART_THRESHOLD,
-            multipart_chunksize=s3.MULTIPART_CHUNKSIZE,
-            max_concurrency=_PARTS_AT_ONCE,
-            use_threads=True,
-            preferred_transfer_client="classic",
-        )
+        self._transfer = s3.transfer_config(_PARTS_AT_ONCE)
 
     def key(self, rel: str | Path) -> str:
         """The object key of a stored relative path: the prefix, then the same path."""
